@@ -1,0 +1,233 @@
+//! Command line and settings. Every setting comes from a flag or a `DESK_*` environment variable,
+//! is parsed into the typed [`Settings`] at start-up, and a bad value stops the process with a
+//! message naming the setting.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Groovoo Service Desk: the REST API and the agents' web app, in one binary.
+#[derive(Debug, Parser)]
+#[command(
+    name = "servicedesk",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: RawSettings,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the server (the default).
+    Serve(RawSettings),
+    /// Print the OpenAPI document (YAML) that the server serves at /api/v1/openapi.json.
+    Openapi,
+}
+
+/// Settings as given on the command line or in the environment, not yet validated.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RawSettings {
+    /// Address to listen on.
+    #[arg(long, env = "DESK_ADDR")]
+    pub addr: Option<String>,
+    /// Folder holding the database, uploads and the generated JWT secret.
+    #[arg(long, env = "DESK_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Secret used to sign tokens, at least 32 bytes; generated and kept in the data dir if unset.
+    #[arg(long, env = "DESK_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// `open` (anyone can register) or `closed`.
+    #[arg(long, env = "DESK_SIGNUP")]
+    pub signup: Option<String>,
+    /// Largest accepted upload, in MiB (1 to 1024).
+    #[arg(long, env = "DESK_MAX_UPLOAD_MB")]
+    pub max_upload_mb: Option<String>,
+    /// Lifetime of login tokens, in minutes (1 to 525600).
+    #[arg(long, env = "DESK_TOKEN_TTL_MINUTES")]
+    pub token_ttl_minutes: Option<String>,
+    /// bcrypt cost of password hashes (4 to 31).
+    #[arg(long, env = "DESK_BCRYPT_COST")]
+    pub bcrypt_cost: Option<String>,
+}
+
+/// Whether anyone may create an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signup {
+    Open,
+    Closed,
+}
+
+/// Validated settings of a running server.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub addr: String,
+    pub data_dir: PathBuf,
+    /// `None`: use (or create) the secret file in the data dir.
+    pub jwt_secret: Option<Vec<u8>>,
+    pub signup: Signup,
+    pub max_upload_bytes: u64,
+    pub token_ttl: Duration,
+    pub bcrypt_cost: u32,
+}
+
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// A setting that cannot be used, named by its environment variable.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}: {message}")]
+pub struct SettingError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+fn bad(name: &'static str, message: impl Into<String>) -> SettingError {
+    SettingError {
+        name,
+        message: message.into(),
+    }
+}
+
+fn number(
+    name: &'static str,
+    raw: Option<&str>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, SettingError> {
+    let Some(raw) = raw else { return Ok(default) };
+    match raw.trim().parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(bad(
+            name,
+            format!(
+                "expected a whole number from {} to {}, got {raw:?}",
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
+}
+
+/// Checks a JWT secret's length.
+pub fn check_secret(name: &'static str, secret: &[u8]) -> Result<(), SettingError> {
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(bad(
+            name,
+            format!(
+                "the secret has {} bytes; at least {MIN_SECRET_BYTES} are required",
+                secret.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl TryFrom<RawSettings> for Settings {
+    type Error = SettingError;
+
+    fn try_from(raw: RawSettings) -> Result<Self, Self::Error> {
+        let jwt_secret = match raw.jwt_secret {
+            Some(secret) => {
+                check_secret("DESK_JWT_SECRET", secret.as_bytes())?;
+                Some(secret.into_bytes())
+            }
+            None => None,
+        };
+        let signup = match raw.signup.as_deref().map(str::trim) {
+            None | Some("open") => Signup::Open,
+            Some("closed") => Signup::Closed,
+            Some(other) => {
+                return Err(bad(
+                    "DESK_SIGNUP",
+                    format!("expected `open` or `closed`, got {other:?}"),
+                ));
+            }
+        };
+        let addr = raw.addr.unwrap_or_else(|| DEFAULT_ADDR.to_owned());
+        if addr.trim().is_empty() {
+            return Err(bad("DESK_ADDR", "must not be empty"));
+        }
+        let data_dir = raw.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+        if data_dir.as_os_str().is_empty() {
+            return Err(bad("DESK_DATA_DIR", "must not be empty"));
+        }
+        let max_upload_mb = number(
+            "DESK_MAX_UPLOAD_MB",
+            raw.max_upload_mb.as_deref(),
+            10,
+            1..=1024,
+        )?;
+        let ttl = number(
+            "DESK_TOKEN_TTL_MINUTES",
+            raw.token_ttl_minutes.as_deref(),
+            720,
+            1..=525_600,
+        )?;
+        let bcrypt_cost = number("DESK_BCRYPT_COST", raw.bcrypt_cost.as_deref(), 12, 4..=31)?;
+        Ok(Self {
+            addr,
+            data_dir,
+            jwt_secret,
+            signup,
+            max_upload_bytes: max_upload_mb * 1024 * 1024,
+            token_ttl: Duration::from_secs(ttl * 60),
+            bcrypt_cost: u32::try_from(bcrypt_cost).unwrap_or(12),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply() {
+        let settings = Settings::try_from(RawSettings::default()).unwrap();
+        assert_eq!(settings.addr, DEFAULT_ADDR);
+        assert_eq!(settings.data_dir, PathBuf::from("data"));
+        assert_eq!(settings.signup, Signup::Open);
+        assert_eq!(settings.max_upload_bytes, 10 * 1024 * 1024);
+        assert_eq!(settings.token_ttl, Duration::from_secs(720 * 60));
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let cases = [
+            RawSettings {
+                signup: Some("maybe".into()),
+                ..Default::default()
+            },
+            RawSettings {
+                max_upload_mb: Some("ten".into()),
+                ..Default::default()
+            },
+            RawSettings {
+                token_ttl_minutes: Some("0".into()),
+                ..Default::default()
+            },
+            RawSettings {
+                jwt_secret: Some("short".into()),
+                ..Default::default()
+            },
+        ];
+        let names: Vec<_> = cases
+            .into_iter()
+            .map(|raw| Settings::try_from(raw).unwrap_err().name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "DESK_SIGNUP",
+                "DESK_MAX_UPLOAD_MB",
+                "DESK_TOKEN_TTL_MINUTES",
+                "DESK_JWT_SECRET"
+            ]
+        );
+    }
+}

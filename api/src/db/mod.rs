@@ -1,0 +1,108 @@
+//! The database: an r2d2 pool of SQLite connections with their pragmas, the embedded
+//! migrations, and the one helper through which handlers reach the database off the executor.
+
+pub mod models;
+pub mod schema;
+pub mod search;
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::{Connection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::ApiError;
+
+/// The connection type. One alias, so it can become a diesel `MultiConnection` for PostgreSQL.
+pub type DbConn = SqliteConnection;
+pub type DbPool = Pool<ConnectionManager<DbConn>>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations");
+
+/// Name of the database file inside the data dir.
+pub const DB_FILE: &str = "service_desk.db";
+
+/// How long a writer waits for the write lock before giving up.
+const BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// Pragmas every pooled connection needs (they are per connection in SQLite).
+#[derive(Debug, Clone, Copy)]
+struct Pragmas;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(&format!(
+            "PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
+             PRAGMA synchronous = FULL;
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -8000;"
+        ))
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot open the database {path}: {source}")]
+    Connect {
+        path: String,
+        source: diesel::ConnectionError,
+    },
+    #[error("cannot prepare the database {path}: {source}")]
+    Setup {
+        path: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+/// Opens (creating if needed) the database at `path`: WAL mode, migrations applied, then a pool.
+pub fn open(path: &Path) -> Result<DbPool, OpenError> {
+    let url = path.to_string_lossy().into_owned();
+    let setup = |source: Box<dyn std::error::Error + Send + Sync>| OpenError::Setup {
+        path: url.clone(),
+        source,
+    };
+    let mut conn = DbConn::establish(&url).map_err(|source| OpenError::Connect {
+        path: url.clone(),
+        source,
+    })?;
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+    ))
+    .map_err(|e| setup(e.into()))?;
+    conn.run_pending_migrations(MIGRATIONS).map_err(setup)?;
+    drop(conn);
+    Pool::builder()
+        .max_size(8)
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(Pragmas))
+        .build(ConnectionManager::new(url.clone()))
+        .map_err(|e| setup(e.into()))
+}
+
+/// Runs `f` with a pooled connection on the blocking thread pool, never on the async executor.
+pub async fn run<F, T>(pool: &DbPool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// Runs `f` inside a write transaction started `IMMEDIATE`, so that concurrent writers queue on
+/// the busy timeout instead of failing with "database is locked".
+pub async fn write<F, T>(pool: &DbPool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    run(pool, move |conn| conn.immediate_transaction(f)).await
+}

@@ -1,0 +1,108 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    agents (id) {
+        id -> BigInt,
+        name -> Text,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        active -> Bool,
+        token_version -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        filename -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        storage_name -> Text,
+        uploaded_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    categories (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    channels (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        author_id -> BigInt,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_events (id) {
+        id -> BigInt,
+        ticket_id -> BigInt,
+        actor_id -> BigInt,
+        kind -> Text,
+        from_value -> Nullable<Text>,
+        to_value -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tickets (id) {
+        id -> BigInt,
+        subject -> Text,
+        customer_name -> Text,
+        customer_contact -> Text,
+        channel -> Text,
+        category -> Text,
+        description -> Text,
+        status -> Text,
+        priority -> Text,
+        assignee_id -> Nullable<BigInt>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        first_response_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        comment_count -> BigInt,
+        attachment_count -> BigInt,
+    }
+}
+
+diesel::joinable!(attachments -> agents (uploaded_by));
+diesel::joinable!(attachments -> tickets (ticket_id));
+diesel::joinable!(comments -> agents (author_id));
+diesel::joinable!(comments -> tickets (ticket_id));
+diesel::joinable!(ticket_events -> agents (actor_id));
+diesel::joinable!(ticket_events -> tickets (ticket_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    agents,
+    attachments,
+    categories,
+    channels,
+    comments,
+    ticket_events,
+    tickets,
+);

@@ -1,0 +1,13 @@
+//! Groovoo Service Desk server library: everything the `servicedesk` binary runs, exposed so that
+//! integration tests can start a real server on port 0.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod handlers;
+pub mod openapi;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,20 @@
+//! What every handler can reach: the pool, the settings and the signing keys.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use crate::auth::jwt::Keys;
+use crate::config::Settings;
+use crate::db::DbPool;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub settings: Arc<Settings>,
+    pub keys: Arc<Keys>,
+    /// Where attachment bytes are stored.
+    pub uploads_dir: PathBuf,
+    /// A bcrypt hash of nothing, checked against for unknown e-mails so that a failed login
+    /// takes as long whether or not the account exists. Made on first use.
+    pub dummy_hash: Arc<OnceLock<String>>,
+}
