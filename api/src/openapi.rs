@@ -157,3 +157,36 @@ impl Modify for SecurityAndErrors {
 pub fn yaml() -> Result<String, Box<dyn std::error::Error + Send + Sync>> {
     Ok(ApiDoc::openapi().to_yaml()?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checked_in_openapi_yaml_matches_the_code() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
+        let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            on_disk == yaml().unwrap(),
+            "openapi.yaml is out of date: run scripts/gen-openapi.sh and commit the result"
+        );
+    }
+
+    #[test]
+    fn every_operation_documents_its_errors_as_problem_json() {
+        let doc = ApiDoc::openapi();
+        for (path, item) in &doc.paths.paths {
+            for op in [&item.get, &item.post, &item.patch].into_iter().flatten() {
+                let codes: Vec<&String> = op.responses.responses.keys().collect();
+                assert!(
+                    codes.iter().any(|c| c.starts_with('2')),
+                    "{path}: no success"
+                );
+                assert!(codes.iter().any(|c| *c == "503"), "{path}: no 503");
+                if op.security.is_none() {
+                    assert!(codes.iter().any(|c| *c == "401"), "{path}: no 401");
+                }
+            }
+        }
+    }
+}

@@ -331,6 +331,7 @@ pub struct DownloadParams {
 /// `download_url`. Images are served inline, other files as downloads.
 #[utoipa::path(
     get, path = "/api/v1/attachments/{id}", tag = "attachments",
+    security(("bearer" = []), ()),
     params(("id" = i64, Path, description = "Attachment id", minimum = 1), DownloadParams),
     responses(
         (status = 200, description = "The file", content((String = "image/png"), (String = "image/jpeg"), (String = "image/gif"), (String = "application/pdf"))),
