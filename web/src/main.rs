@@ -1,9 +1,15 @@
-//! Groovoo Service Desk web app (WASM, client-side rendered).
+//! Groovoo Service Desk: the agents' web app (Leptos, client-side rendered, compiled to WASM).
 
-use leptos::prelude::*;
+mod api;
+mod app;
+mod components;
+mod format;
+mod i18n;
+mod pages;
+mod session;
+mod storage;
+mod url;
 
 fn main() {
-    leptos::mount::mount_to_body(|| {
-        view! { <main><h1>"Groovoo Service Desk"</h1></main> }
-    });
+    leptos::mount::mount_to_body(app::App);
 }

@@ -1,0 +1,8 @@
+//! Route-level components, one per page.
+
+pub mod admin;
+pub mod auth;
+pub mod dashboard;
+pub mod new_ticket;
+pub mod not_found;
+pub mod ticket;
