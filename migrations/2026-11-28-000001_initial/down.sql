@@ -1,3 +1,4 @@
+DROP TABLE ticket_stats;
 DROP TABLE tickets_fts;
 DROP TABLE ticket_events;
 DROP TABLE attachments;

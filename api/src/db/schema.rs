@@ -68,6 +68,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    ticket_stats (category, status) {
+        category -> Text,
+        status -> Text,
+        tickets -> BigInt,
+    }
+}
+
+diesel::table! {
     tickets (id) {
         id -> BigInt,
         subject -> Text,
@@ -104,5 +112,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     channels,
     comments,
     ticket_events,
+    ticket_stats,
     tickets,
 );

@@ -53,6 +53,14 @@ pub fn ticket_number(q: &str) -> Option<i64> {
     digits.parse().ok().filter(|n| *n > 0)
 }
 
+/// Whether `filter` searches text (a query without words or a number searches nothing).
+pub fn has_text(filter: &TicketFilter) -> bool {
+    filter
+        .q
+        .as_deref()
+        .is_some_and(|q| fts_expression(q).is_some() || ticket_number(q).is_some())
+}
+
 fn text_match(q: &str) -> Option<Predicate> {
     let by_text = fts_expression(q).map(|expr| -> Predicate {
         Box::new(
