@@ -211,6 +211,9 @@ pub fn markdown_cell(cell: &str) -> String {
     out
 }
 
+/// Writes one row of cells in the export's format; an empty row flushes what is buffered.
+type RowSink = Box<dyn FnMut(&[String]) -> io::Result<()>>;
+
 /// Writes every ticket matching `filter` to `out` in the chosen format.
 fn write_export(
     conn: &mut DbConn,
@@ -220,7 +223,7 @@ fn write_export(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     conn.transaction(|conn| {
         let names = Names::load(conn)?;
-        let mut sink: Box<dyn FnMut(&[String]) -> io::Result<()>> = match options.format {
+        let mut sink: RowSink = match options.format {
             ExportFormat::Csv => {
                 let mut out = out;
                 out.write_all("\u{feff}".as_bytes())?;

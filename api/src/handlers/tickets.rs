@@ -71,14 +71,14 @@ fn check_slugs(
         (RefList::Channels, channel),
         (RefList::Categories, category),
     ] {
-        if let Some(slug) = slug {
-            if !reference::exists(conn, list, slug)? {
-                errors.push(shared::FieldError::new(
-                    list.field(),
-                    "unknown_value",
-                    format!("`{slug}` is not a known {}", list.field()),
-                ));
-            }
+        if let Some(slug) = slug
+            && !reference::exists(conn, list, slug)?
+        {
+            errors.push(shared::FieldError::new(
+                list.field(),
+                "unknown_value",
+                format!("`{slug}` is not a known {}", list.field()),
+            ));
         }
     }
     ApiError::check(errors)
@@ -339,12 +339,12 @@ pub async fn update_ticket(
     let patch = body.into_inner();
     let ticket = db::write(&state.pool, move |conn| {
         let row = load_ticket(conn, id)?;
-        if let Some(IfMatch::Versions(versions)) = &expected {
-            if !versions.contains(&row.version) {
-                return Err(ApiError::StaleTicket {
-                    current: row.version,
-                });
-            }
+        if let Some(IfMatch::Versions(versions)) = &expected
+            && !versions.contains(&row.version)
+        {
+            return Err(ApiError::StaleTicket {
+                current: row.version,
+            });
         }
         check_slugs(conn, patch.channel.as_deref(), patch.category.as_deref())?;
         if let Some(Some(assignee)) = patch.assignee_id {
