@@ -15,7 +15,7 @@ use crate::pages::{
     ticket::TicketPage,
 };
 use crate::session::{self, Ended};
-use crate::url::encode;
+use crate::url::{encode, path_and_query};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -57,10 +57,9 @@ fn Protected(children: ChildrenFn) -> impl IntoView {
     let location = use_location();
     Effect::new(move || {
         if session::current().is_none() {
-            let here = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
+            let here = path_and_query(
+                &location.pathname.get_untracked(),
+                &location.search.get_untracked(),
             );
             navigate(
                 &format!("/login?next={}", encode(&here)),

@@ -29,6 +29,15 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
     format!("?{}", joined.join("&"))
 }
 
+/// A page's address from its path and its query string (given with or without the `?`, as the
+/// router's `Location::search` leaves it out).
+pub fn path_and_query(path: &str, search: &str) -> String {
+    match search.trim_start_matches('?') {
+        "" => path.to_owned(),
+        query => format!("{path}?{query}"),
+    }
+}
+
 /// The file name of a `Content-Disposition` header.
 pub fn disposition_filename(header: &str) -> Option<String> {
     let start = header.find("filename=\"")? + "filename=\"".len();
@@ -164,6 +173,19 @@ mod tests {
         let filter = query.to_filter(7);
         assert_eq!(filter.assignee_id, Some(7));
         assert_eq!(filter.q, None);
+    }
+
+    #[test]
+    fn path_and_query_puts_the_question_mark_back() {
+        assert_eq!(
+            path_and_query("/tickets/5", "from=mail&x=1"),
+            "/tickets/5?from=mail&x=1"
+        );
+        assert_eq!(
+            path_and_query("/tickets/5", "?from=mail"),
+            "/tickets/5?from=mail"
+        );
+        assert_eq!(path_and_query("/", ""), "/");
     }
 
     #[test]

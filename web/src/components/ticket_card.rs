@@ -9,7 +9,13 @@ use crate::format::{age, datetime};
 use crate::i18n::use_i18n;
 
 #[component]
-pub fn TicketCard(ticket: Ticket, category: String, channel: String) -> impl IntoView {
+pub fn TicketCard(
+    ticket: Ticket,
+    /// Display names, which may load after the ticket.
+    #[prop(into)]
+    category: Signal<String>,
+    #[prop(into)] channel: Signal<String>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let t = move || i18n.t();
     let created = ticket.created_at;
@@ -26,13 +32,13 @@ pub fn TicketCard(ticket: Ticket, category: String, channel: String) -> impl Int
                     </span>
                 </Show>
             </div>
-            <h3 class="card-title">
+            <h2 class="card-title">
                 <A href=format!("/tickets/{}", ticket.id)>{ticket.subject}</A>
-            </h3>
+            </h2>
             <p class="card-customer">{ticket.customer_name}" · "<span class="muted">{ticket.customer_contact}</span></p>
             <p class="card-meta">
-                <span class="chip">{category}</span>
-                <span class="chip">{channel}</span>
+                <span class="chip">{move || category.get()}</span>
+                <span class="chip">{move || channel.get()}</span>
             </p>
             <p class="card-foot muted">
                 <span>{move || assignee.clone().unwrap_or_else(|| t().unassigned.to_owned())}</span>

@@ -30,6 +30,11 @@ fn names(items: Option<Result<Vec<shared::ReferenceItem>, ApiError>>) -> HashMap
         .collect()
 }
 
+/// The display name of `slug`, following the list as it loads (the tickets may arrive first).
+fn display_name(names: Memo<HashMap<String, String>>, slug: String) -> Signal<String> {
+    Signal::derive(move || names.with(|n| n.get(&slug).cloned().unwrap_or_else(|| slug.clone())))
+}
+
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -304,8 +309,8 @@ pub fn DashboardPage() -> impl IntoView {
             <ul class="ticket-list">
                 <For each=move || items.get() key=|ticket| (ticket.id, ticket.version) let(ticket)>
                     <TicketCard
-                        category=category_names.with(|n| n.get(&ticket.category).cloned().unwrap_or(ticket.category.clone()))
-                        channel=channel_names.with(|n| n.get(&ticket.channel).cloned().unwrap_or(ticket.channel.clone()))
+                        category=display_name(category_names, ticket.category.clone())
+                        channel=display_name(channel_names, ticket.channel.clone())
                         ticket=ticket
                     />
                 </For>
