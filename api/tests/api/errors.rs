@@ -1,0 +1,131 @@
+//! Errors the framework layer raises (bodies, methods, routes) come out as the same RFC 9457
+//! `application/problem+json` document as the handlers' own.
+
+use reqwest::{Method, StatusCode, header};
+use shared::NewTicket;
+
+use crate::helpers::{TestApp, assert_problem, header_str, new_ticket, send};
+
+/// `POST /tickets` with a raw body and content type.
+async fn post_raw(
+    app: &TestApp,
+    token: &str,
+    content_type: &str,
+    body: String,
+) -> reqwest::Response {
+    let request = app
+        .authed(Method::POST, "/tickets", token)
+        .header(header::CONTENT_TYPE, content_type)
+        .body(body);
+    send(request).await
+}
+
+#[tokio::test]
+async fn malformed_json_returns_400() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+
+    for body in ["{\"subject\": ", "{subject: 'x'}", ""] {
+        let response = post_raw(&app, &ana.token, "application/json", body.into()).await;
+        assert_problem(response, StatusCode::BAD_REQUEST, "malformed_json").await;
+    }
+    let register = send(
+        app.request(Method::POST, "/auth/register")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body("{"),
+    )
+    .await;
+    assert_problem(register, StatusCode::BAD_REQUEST, "malformed_json").await;
+}
+
+#[tokio::test]
+async fn json_of_the_wrong_shape_returns_422() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+
+    for body in ["[]", "\"ticket\"", "{\"subject\": 42}"] {
+        let response = post_raw(&app, &ana.token, "application/json", body.into()).await;
+        assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    }
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_returns_415() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+    let json = serde_json::to_string(&new_ticket("Texto")).unwrap();
+
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        let response = post_raw(&app, &ana.token, content_type, json.clone()).await;
+        assert_problem(
+            response,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_json_body_over_1_mb_returns_413() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+    let ticket = NewTicket {
+        description: "a".repeat(1024 * 1024),
+        ..new_ticket("Grande demais")
+    };
+
+    let response = app.post("/tickets", &ana.token, &ticket).await;
+
+    assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    assert_eq!(app.list_tickets(&ana.token, &[]).await.total, 0);
+}
+
+#[tokio::test]
+async fn a_method_a_route_does_not_answer_returns_405_with_allow() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+    let id = app
+        .create_ticket(&ana.token, &new_ticket("Métodos"))
+        .await
+        .id;
+    let ticket = format!("/tickets/{id}");
+
+    for (method, path, allow) in [
+        (Method::DELETE, "/tickets", "GET, POST"),
+        (Method::PUT, ticket.as_str(), "GET, PATCH"),
+        (Method::DELETE, ticket.as_str(), "GET, PATCH"),
+        (Method::GET, "/auth/login", "POST"),
+        (Method::PATCH, "/me", "GET"),
+        (Method::POST, "/tickets/counts", "GET"),
+    ] {
+        let response = send(app.authed(method.clone(), path, &ana.token)).await;
+        assert_eq!(
+            header_str(&response, header::ALLOW),
+            allow,
+            "{method} {path}"
+        );
+        assert_problem(
+            response,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_api_route_returns_404_problem_json() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+
+    for path in [
+        "/api/v1/nothing",
+        "/api/v1/tickets/1/nothing",
+        "/api/v2/tickets",
+        "/api/x",
+    ] {
+        let response = send(app.client.get(app.url(path)).bearer_auth(&ana.token)).await;
+        assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
+    }
+}

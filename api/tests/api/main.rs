@@ -1,0 +1,24 @@
+//! HTTP integration tests of the API: one binary, a real server with its own temporary database
+//! for every test, driven through `reqwest` exactly as a client would drive it.
+
+#![expect(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "helpers are test code too: a step that fails must fail the test, with its message"
+)]
+
+mod helpers;
+
+mod agents;
+mod attachments;
+mod auth;
+mod comments;
+mod concurrency;
+mod errors;
+mod export;
+mod health;
+mod protected;
+mod reference;
+mod search;
+mod ticket_list;
+mod tickets;
