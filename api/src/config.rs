@@ -54,6 +54,10 @@ pub struct RawSettings {
     /// bcrypt cost of password hashes (4 to 31).
     #[arg(long, env = "DESK_BCRYPT_COST")]
     pub bcrypt_cost: Option<String>,
+    /// Serve the web app from this folder (as built by scripts/build-web.sh, e.g. web/dist) instead
+    /// of the copy built into the binary; for development.
+    #[arg(long, env = "DESK_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
 }
 
 /// Whether anyone may create an account.
@@ -61,6 +65,19 @@ pub struct RawSettings {
 pub enum Signup {
     Open,
     Closed,
+}
+
+/// Where the server takes the agents' web app from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebSource {
+    /// The build embedded in the binary at compile time (`/` answers 503 when the binary was
+    /// compiled without one).
+    Embedded,
+    /// A built web app folder on disk (`--web-dir`), re-read when its files change.
+    Dir(PathBuf),
+    /// None: only the API is served and `/` answers 503, as in a binary compiled without the web
+    /// app. For API-only deployments and tests.
+    ApiOnly,
 }
 
 /// Validated settings of a running server.
@@ -74,6 +91,7 @@ pub struct Settings {
     pub max_upload_bytes: u64,
     pub token_ttl: Duration,
     pub bcrypt_cost: u32,
+    pub web: WebSource,
 }
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -170,6 +188,13 @@ impl TryFrom<RawSettings> for Settings {
             1..=525_600,
         )?;
         let bcrypt_cost = number("DESK_BCRYPT_COST", raw.bcrypt_cost.as_deref(), 12, 4..=31)?;
+        let web = match raw.web_dir {
+            None => WebSource::Embedded,
+            Some(dir) if dir.as_os_str().is_empty() => {
+                return Err(bad("DESK_WEB_DIR", "must not be empty"));
+            }
+            Some(dir) => WebSource::Dir(dir),
+        };
         Ok(Self {
             addr,
             data_dir,
@@ -178,6 +203,7 @@ impl TryFrom<RawSettings> for Settings {
             max_upload_bytes: max_upload_mb * 1024 * 1024,
             token_ttl: Duration::from_secs(ttl * 60),
             bcrypt_cost: u32::try_from(bcrypt_cost).unwrap_or(12),
+            web,
         })
     }
 }
@@ -194,6 +220,17 @@ mod tests {
         assert_eq!(settings.signup, Signup::Open);
         assert_eq!(settings.max_upload_bytes, 10 * 1024 * 1024);
         assert_eq!(settings.token_ttl, Duration::from_secs(720 * 60));
+        assert_eq!(settings.web, WebSource::Embedded);
+    }
+
+    #[test]
+    fn web_dir_serves_from_disk() {
+        let settings = Settings::try_from(RawSettings {
+            web_dir: Some(PathBuf::from("web/dist")),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(settings.web, WebSource::Dir(PathBuf::from("web/dist")));
     }
 
     #[test]

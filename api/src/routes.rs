@@ -4,16 +4,20 @@ use actix_web::{HttpResponse, Resource, http::header, web};
 
 use crate::error::ApiError;
 use crate::handlers::{agents, attachments, auth, docs, export, health, reference, tickets};
+use crate::web_assets;
+
+/// The 405 problem, with the `Allow` header listing the methods that would work.
+pub fn method_not_allowed(allow: &'static str) -> HttpResponse {
+    let mut response = actix_web::ResponseError::error_response(&ApiError::MethodNotAllowed);
+    response
+        .headers_mut()
+        .insert(header::ALLOW, header::HeaderValue::from_static(allow));
+    response
+}
 
 /// A resource that answers other methods with 405 and the `Allow` header.
 fn resource(path: &str, allow: &'static str) -> Resource {
-    web::resource(path).default_service(web::to(move || async move {
-        let mut response = actix_web::ResponseError::error_response(&ApiError::MethodNotAllowed);
-        response
-            .headers_mut()
-            .insert(header::ALLOW, header::HeaderValue::from_static(allow));
-        response
-    }))
+    web::resource(path).default_service(web::to(move || async move { method_not_allowed(allow) }))
 }
 
 /// Unknown paths under `/api` are JSON 404s, never the SPA.
@@ -79,5 +83,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 crate::openapi::ApiDoc::openapi()
             },
         ))
-        .service(web::scope("/api").default_service(web::to(api_not_found)));
+        .service(web::scope("/api").default_service(web::to(api_not_found)))
+        // The web app: its hashed files, and index.html for every other path (client routes).
+        .service(
+            resource("/assets/{name:.*}", "GET, HEAD")
+                .route(web::get().to(web_assets::asset))
+                .route(web::head().to(web_assets::asset)),
+        )
+        .default_service(web::to(web_assets::index));
 }

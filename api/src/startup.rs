@@ -19,6 +19,7 @@ use crate::db;
 use crate::error::ApiError;
 use crate::routes;
 use crate::state::AppState;
+use crate::web_assets::WebApp;
 
 /// Largest accepted JSON body.
 pub const MAX_JSON_BYTES: usize = 1024 * 1024;
@@ -34,6 +35,8 @@ pub enum StartupError {
     Setting(#[from] crate::config::SettingError),
     #[error(transparent)]
     Database(#[from] db::OpenError),
+    #[error(transparent)]
+    WebDir(#[from] crate::web_assets::WebDirError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: String, source: io::Error },
     #[error("the server stopped with an error: {0}")]
@@ -86,6 +89,7 @@ pub fn prepare(settings: Settings) -> Result<AppState, StartupError> {
         Some(secret) => secret.clone(),
         None => load_or_create_secret(&data_dir)?,
     };
+    let web = WebApp::load(&settings.web)?;
     let pool = db::open(&data_dir.join(db::DB_FILE))?;
     Ok(AppState {
         pool,
@@ -98,6 +102,7 @@ pub fn prepare(settings: Settings) -> Result<AppState, StartupError> {
         settings: Arc::new(settings),
         uploads_dir,
         dummy_hash: Arc::new(OnceLock::new()),
+        web: Arc::new(web),
     })
 }
 

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use crate::auth::jwt::Keys;
 use crate::config::Settings;
 use crate::db::DbPool;
+use crate::web_assets::WebApp;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -17,4 +18,6 @@ pub struct AppState {
     /// A bcrypt hash of nothing, checked against for unknown e-mails so that a failed login
     /// takes as long whether or not the account exists. Made on first use.
     pub dummy_hash: Arc<OnceLock<String>>,
+    /// The agents' web app served outside `/api`.
+    pub web: Arc<WebApp>,
 }
