@@ -28,6 +28,25 @@ pub enum Command {
     Serve(RawSettings),
     /// Print the OpenAPI document (YAML) that the server serves at /api/v1/openapi.json.
     Openapi,
+    /// Fill the data dir with realistic demo tickets (reproducible for a given --seed).
+    Seed(SeedArgs),
+}
+
+/// Arguments of `servicedesk seed`.
+#[derive(Debug, Clone, Args)]
+pub struct SeedArgs {
+    /// How many tickets to add.
+    #[arg(long, default_value_t = 10_000)]
+    pub tickets: usize,
+    /// Random seed: the same seed on an empty data dir gives the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Folder holding the database (created if needed).
+    #[arg(long, env = "DESK_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// bcrypt cost of the demo agents' password hash.
+    #[arg(long, env = "DESK_BCRYPT_COST", default_value_t = 12)]
+    pub bcrypt_cost: u32,
 }
 
 /// Settings as given on the command line or in the environment, not yet validated.

@@ -8,6 +8,7 @@ pub mod error;
 pub mod handlers;
 pub mod openapi;
 pub mod routes;
+pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Seed(args) => run_seed(&args),
         Command::Serve(raw) => {
             api::telemetry::init();
             let settings = match Settings::try_from(raw) {
@@ -41,6 +42,37 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+fn run_seed(args: &api::config::SeedArgs) -> ExitCode {
+    if let Err(err) = std::fs::create_dir_all(&args.data_dir) {
+        eprintln!("error: cannot create {}: {err}", args.data_dir.display());
+        return ExitCode::FAILURE;
+    }
+    let path = args.data_dir.join(api::db::DB_FILE);
+    match api::seed::seed(
+        &path,
+        args.tickets,
+        args.seed,
+        args.bcrypt_cost.clamp(4, 31),
+    ) {
+        Ok(report) => {
+            println!(
+                "seeded {} tickets and {} comments in {:.1} s into {} ({} agents; demo agents log in with password `{}`)",
+                report.tickets,
+                report.comments,
+                report.seconds,
+                path.display(),
+                report.agents,
+                api::seed::DEMO_PASSWORD,
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: seeding failed: {err}");
+            ExitCode::FAILURE
         }
     }
 }
