@@ -91,8 +91,10 @@ pub fn prepare(settings: Settings) -> Result<AppState, StartupError> {
     };
     let web = WebApp::load(&settings.web)?;
     let pool = db::open(&data_dir.join(db::DB_FILE))?;
+    let writer = db::open_writer(&data_dir.join(db::DB_FILE))?;
     Ok(AppState {
         pool,
+        writer,
         keys: Arc::new(
             Keys::new(&secret).map_err(|err| crate::config::SettingError {
                 name: "DESK_JWT_SECRET",

@@ -1,4 +1,4 @@
-//! What every handler can reach: the pool, the settings and the signing keys.
+//! What every handler can reach: the read pool, the writer, the settings and the signing keys.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -6,11 +6,15 @@ use std::sync::{Arc, OnceLock};
 use crate::auth::jwt::Keys;
 use crate::config::Settings;
 use crate::db::DbPool;
+use crate::db::writer::Writer;
 use crate::web_assets::WebApp;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
+    /// Read connections.
     pub pool: DbPool,
+    /// The single writer (group commit); every write goes through it.
+    pub writer: Writer,
     pub settings: Arc<Settings>,
     pub keys: Arc<Keys>,
     /// Where attachment bytes are stored.

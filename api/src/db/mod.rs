@@ -4,6 +4,7 @@
 pub mod models;
 pub mod schema;
 pub mod search;
+pub mod writer;
 
 use std::path::Path;
 use std::time::Duration;
@@ -31,16 +32,20 @@ const BUSY_TIMEOUT_MS: u32 = 5_000;
 #[derive(Debug, Clone, Copy)]
 struct Pragmas;
 
+/// Sets the per-connection pragmas.
+fn configure(conn: &mut DbConn) -> diesel::QueryResult<()> {
+    conn.batch_execute(&format!(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
+         PRAGMA synchronous = FULL;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -8000;"
+    ))
+}
+
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
-        conn.batch_execute(&format!(
-            "PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
-             PRAGMA synchronous = FULL;
-             PRAGMA temp_store = MEMORY;
-             PRAGMA cache_size = -8000;"
-        ))
-        .map_err(diesel::r2d2::Error::QueryError)
+        configure(conn).map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
@@ -97,12 +102,27 @@ where
     .await?
 }
 
-/// Runs `f` inside a write transaction started `IMMEDIATE`, so that concurrent writers queue on
-/// the busy timeout instead of failing with "database is locked".
-pub async fn write<F, T>(pool: &DbPool, f: F) -> Result<T, ApiError>
+/// Opens the one write connection of the process and starts its group-commit thread.
+pub fn open_writer(path: &Path) -> Result<writer::Writer, OpenError> {
+    let url = path.to_string_lossy().into_owned();
+    let mut conn = DbConn::establish(&url).map_err(|source| OpenError::Connect {
+        path: url.clone(),
+        source,
+    })?;
+    let setup = |source: Box<dyn std::error::Error + Send + Sync>| OpenError::Setup {
+        path: url.clone(),
+        source,
+    };
+    configure(&mut conn).map_err(|e| setup(e.into()))?;
+    writer::Writer::start(conn).map_err(|e| setup(e.into()))
+}
+
+/// Runs `f` as one write of the next group commit (see [`writer`]): in its own savepoint of an
+/// `IMMEDIATE` transaction, answered once the commit is on disk.
+pub async fn write<F, T>(writer: &writer::Writer, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    run(pool, move |conn| conn.immediate_transaction(f)).await
+    writer.write(f).await
 }

@@ -284,7 +284,7 @@ pub async fn upload_attachments(
         return Err(err);
     }
     let rows: Vec<_> = stored.iter().map(|f| f.row.clone()).collect();
-    let saved = db::write(&state.pool, move |conn| {
+    let saved = db::write(&state.writer, move |conn| {
         let inserted = attachment::insert(conn, &rows)?;
         ticket::update(
             conn,

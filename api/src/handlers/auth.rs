@@ -56,7 +56,7 @@ pub async fn register(
     let password_hash = web::block(move || password::hash(&password, cost))
         .await?
         .map_err(ApiError::internal)?;
-    let row = db::write(&state.pool, move |conn| {
+    let row = db::write(&state.writer, move |conn| {
         let email = agent::normalize_email(&email);
         if agent::find_by_email(conn, &email)?.is_some() {
             return Err(ApiError::EmailTaken);

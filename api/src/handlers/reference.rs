@@ -21,7 +21,7 @@ async fn create(
 ) -> Result<HttpResponse, ApiError> {
     ApiError::check(body.validate())?;
     let slug = body.effective_slug();
-    let item = db::write(&state.pool, move |conn| {
+    let item = db::write(&state.writer, move |conn| {
         reference::insert(conn, list, &slug, &body.name).map_err(|err| match ApiError::from(err) {
             ApiError::Conflict { code, .. } => ApiError::Conflict {
                 code,

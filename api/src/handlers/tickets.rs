@@ -122,7 +122,7 @@ pub async fn create_ticket(
 ) -> Result<HttpResponse, ApiError> {
     ApiError::check(body.validate())?;
     let new = body.into_inner();
-    let ticket = db::write(&state.pool, move |conn| {
+    let ticket = db::write(&state.writer, move |conn| {
         check_slugs(conn, Some(&new.channel), Some(&new.category))?;
         if let Some(assignee) = new.assignee_id {
             check_assignee(conn, assignee)?;
@@ -337,7 +337,7 @@ pub async fn update_ticket(
     let id = path.into_inner();
     let expected = if_match(&req);
     let patch = body.into_inner();
-    let ticket = db::write(&state.pool, move |conn| {
+    let ticket = db::write(&state.writer, move |conn| {
         let row = load_ticket(conn, id)?;
         if let Some(IfMatch::Versions(versions)) = &expected
             && !versions.contains(&row.version)
@@ -422,7 +422,7 @@ pub async fn create_comment(
     ApiError::check(body.validate())?;
     let ticket_id = path.into_inner();
     let body = body.into_inner().body;
-    let created = db::write(&state.pool, move |conn| {
+    let created = db::write(&state.writer, move |conn| {
         let row = load_ticket(conn, ticket_id)?;
         let at = now();
         let created = comment::insert(
