@@ -126,3 +126,45 @@ where
 {
     writer.write(f).await
 }
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Text};
+
+    #[derive(QueryableByName)]
+    struct Number {
+        #[diesel(sql_type = BigInt)]
+        value: i64,
+    }
+
+    #[derive(QueryableByName)]
+    struct Word {
+        #[diesel(sql_type = Text)]
+        value: String,
+    }
+
+    fn number(conn: &mut super::DbConn, pragma: &str) -> i64 {
+        diesel::sql_query(format!("SELECT (SELECT * FROM pragma_{pragma}()) AS value"))
+            .get_result::<Number>(conn)
+            .map(|n| n.value)
+            .unwrap()
+    }
+
+    #[test]
+    fn pooled_connections_have_wal_foreign_keys_busy_timeout_and_full_sync() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = super::open(&dir.path().join("t.db")).unwrap();
+        let conn = &mut pool.get().unwrap();
+        let mode = diesel::sql_query("SELECT journal_mode AS value FROM pragma_journal_mode()")
+            .get_result::<Word>(conn)
+            .unwrap();
+        assert_eq!(mode.value, "wal");
+        assert_eq!(number(conn, "foreign_keys"), 1);
+        assert_eq!(
+            number(conn, "busy_timeout"),
+            i64::from(super::BUSY_TIMEOUT_MS)
+        );
+        assert_eq!(number(conn, "synchronous"), 2, "FULL");
+    }
+}
