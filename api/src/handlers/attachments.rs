@@ -85,6 +85,14 @@ fn multipart_error(err: MultipartError) -> ApiError {
     }
 }
 
+/// The refusal of an upload over `max_bytes`.
+fn too_large(max_bytes: u64) -> ApiError {
+    ApiError::PayloadTooLarge(format!(
+        "uploads are limited to {} MiB per request",
+        max_bytes / (1024 * 1024)
+    ))
+}
+
 /// A file written to the uploads folder, not yet recorded in the database.
 struct StoredFile {
     row: attachment::NewAttachmentRow,
@@ -111,12 +119,7 @@ async fn store_part(
     budget: &mut u64,
     max_bytes: u64,
 ) -> Result<(PathBuf, &'static str, i64, String), ApiError> {
-    let too_large = || {
-        ApiError::PayloadTooLarge(format!(
-            "uploads are limited to {} MiB per request",
-            max_bytes / (1024 * 1024)
-        ))
-    };
+    let too_large = || too_large(max_bytes);
     let mut head = Vec::with_capacity(SNIFF_LEN);
     let mut pending = Vec::new();
     while head.len() < SNIFF_LEN {
@@ -272,10 +275,7 @@ pub async fn upload_attachments(
         .and_then(|v| v.parse::<u64>().ok());
     // Multipart framing adds a little; anything far beyond the limit is refused unread.
     if declared.is_some_and(|len| len > state.settings.max_upload_bytes + 64 * 1024) {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "uploads are limited to {} MiB per request",
-            state.settings.max_upload_bytes / (1024 * 1024)
-        )));
+        return Err(too_large(state.settings.max_upload_bytes));
     }
     let multipart = Multipart::new(req.headers(), payload);
     let mut stored = Vec::new();

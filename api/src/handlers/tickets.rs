@@ -381,16 +381,7 @@ pub async fn update_ticket(
         if let Some(assignee) = changes.assignee_id {
             events.push(assignee_event(id, user.id, row.assignee_id, assignee));
         }
-        let untouched = changes.subject.is_none()
-            && changes.customer_name.is_none()
-            && changes.customer_contact.is_none()
-            && changes.description.is_none()
-            && changes.channel.is_none()
-            && changes.category.is_none()
-            && changes.priority.is_none()
-            && changes.status.is_none()
-            && changes.assignee_id.is_none();
-        if untouched {
+        if !changes.edits_fields() {
             return one_to_wire(conn, row);
         }
         changes.version = Some(row.version + 1);

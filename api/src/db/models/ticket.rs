@@ -70,6 +70,21 @@ pub struct TicketChangeset {
     pub version: Option<i64>,
 }
 
+impl TicketChangeset {
+    /// Whether this changes any field an agent edits (bookkeeping columns aside).
+    pub fn edits_fields(&self) -> bool {
+        self.subject.is_some()
+            || self.customer_name.is_some()
+            || self.customer_contact.is_some()
+            || self.description.is_some()
+            || self.channel.is_some()
+            || self.category.is_some()
+            || self.priority.is_some()
+            || self.status.is_some()
+            || self.assignee_id.is_some()
+    }
+}
+
 impl TicketRow {
     pub fn status(&self) -> TicketStatus {
         self.status.parse().unwrap_or(TicketStatus::Open)
