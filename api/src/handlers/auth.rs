@@ -53,7 +53,7 @@ pub async fn register(
         password,
     } = body.into_inner();
     let cost = state.settings.bcrypt_cost;
-    let password_hash = web::block(move || password::hash(&password, cost))
+    let password_hash = password::one_at_a_time(move || password::hash(&password, cost))
         .await?
         .map_err(ApiError::internal)?;
     let row = db::write(&state.writer, move |conn| {
@@ -106,7 +106,7 @@ pub async fn login(
     let dummy = state.dummy_hash.clone();
     let cost = state.settings.bcrypt_cost;
     // Unknown e-mails are checked against a dummy hash: same work, same answer, same timing.
-    let (found, valid) = web::block(move || {
+    let (found, valid) = password::one_at_a_time(move || {
         let valid = match &found {
             Some(row) => password::verify(&password, &row.password_hash),
             None => {
