@@ -170,6 +170,12 @@ impl From<DieselError> for ApiError {
                     )
                 } else if message.contains("database is locked") || message.contains("busy") {
                     Self::Unavailable("the database is busy; retry shortly".into())
+                } else if message.starts_with("fts5:") {
+                    // Search words are built so the index accepts them; should a character
+                    // still trip it, the query is refused, not the server.
+                    Self::InvalidQuery(
+                        "q: the search text contains characters that cannot be searched".into(),
+                    )
                 } else if matches!(kind, DatabaseErrorKind::UniqueViolation) {
                     Self::Conflict {
                         code: "already_exists",

@@ -202,8 +202,13 @@ pub struct TicketPage {
     pub items: Vec<Ticket>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
     pub next_cursor: Option<String>,
-    /// How many tickets match the filters, across all pages.
+    /// How many tickets match the filters, across all pages. Exact, except for a text search with
+    /// more matches than are counted (`total_capped`).
     pub total: i64,
+    /// `true` when a text search has more matches than the server counts exactly
+    /// (`TEXT_COUNT_CAP`): `total` is then a lower bound ("1,000+").
+    #[serde(default)]
+    pub total_capped: bool,
 }
 
 /// The dashboard counters of `GET /tickets/counts`.
@@ -214,7 +219,15 @@ pub struct StatusCounts {
     pub waiting: i64,
     pub closed: i64,
     pub total: i64,
+    /// `true` when a text search has more matches than the server counts exactly
+    /// (`TEXT_COUNT_CAP`): every number is then a lower bound ("1,000+").
+    #[serde(default)]
+    pub capped: bool,
 }
+
+/// A text search counts its matches exactly up to this many; beyond, counts are lower bounds.
+/// Paging is not affected: every match can still be listed.
+pub const TEXT_COUNT_CAP: i64 = 1_000;
 
 pub const SUBJECT_MAX_CHARS: usize = 200;
 pub const CUSTOMER_MAX_CHARS: usize = 200;

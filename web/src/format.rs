@@ -82,3 +82,13 @@ mod tests {
         assert_eq!(file_size(3 * 1024 * 1024, Lang::En), "3.0 MB");
     }
 }
+
+/// A count, followed by "+" when it is a lower bound (a broad text search is counted up to a
+/// cap, see `shared::TEXT_COUNT_CAP`).
+pub fn count(n: i64, capped: bool) -> String {
+    if capped {
+        format!("{n}+")
+    } else {
+        n.to_string()
+    }
+}

@@ -6,12 +6,13 @@
 //! index's `unicode61 remove_diacritics 2` tokenizer. A query that is a ticket number (`#123` or
 //! `123`) also finds that ticket directly.
 
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::{BigInt, Bool, Text};
 use diesel::sqlite::Sqlite;
-use shared::TicketFilter;
+use shared::{TEXT_COUNT_CAP, TicketFilter};
 
+use crate::db::DbConn;
 use crate::db::schema::tickets;
 
 /// A boolean SQL condition over `tickets`.
@@ -20,9 +21,26 @@ pub type Predicate = Box<dyn BoxableExpression<tickets::table, Sqlite, SqlType =
 /// At most this many words of a query are used; the rest are ignored.
 const MAX_WORDS: usize = 12;
 
+/// Words of this many characters match as prefixes, through the index's prefix indexes
+/// (`prefix='2 3 4 5 6 7 8 9 10'` in the migration; keep the two in step). One-character and
+/// longer words match whole words only: a prefix without its own index would make FTS5 merge
+/// the lists of every word it starts, which is slow on common stems.
+const PREFIX_CHARS: std::ops::RangeInclusive<usize> = 2..=10;
+
+/// Whether the index's tokenizer (`unicode61`, default categories `L* N* Co`) keeps `c` in a
+/// word. Splitting exactly there means a quoted word is always one token: with `detail=none`
+/// FTS5 refuses multi-token phrases.
+fn is_word_char(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+    matches!(
+        c.general_category_group(),
+        GeneralCategoryGroup::Letter | GeneralCategoryGroup::Number
+    ) || c.general_category() == GeneralCategory::PrivateUse
+}
+
 /// The words of a free-text query, as the search sees them.
 pub fn words(q: &str) -> Vec<&str> {
-    q.split(|c: char| !c.is_alphanumeric())
+    q.split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
         .take(MAX_WORDS)
         .collect()
@@ -34,7 +52,7 @@ pub fn fts_expression(q: &str) -> Option<String> {
     let terms: Vec<String> = words(q)
         .into_iter()
         .map(|w| {
-            if w.chars().count() >= 2 {
+            if PREFIX_CHARS.contains(&w.chars().count()) {
                 format!("\"{w}\"*")
             } else {
                 format!("\"{w}\"")
@@ -53,27 +71,29 @@ pub fn ticket_number(q: &str) -> Option<i64> {
     digits.parse().ok().filter(|n| *n > 0)
 }
 
-/// Whether `filter` searches text (a query without words or a number searches nothing).
-pub fn has_text(filter: &TicketFilter) -> bool {
-    filter
-        .q
-        .as_deref()
-        .is_some_and(|q| fts_expression(q).is_some() || ticket_number(q).is_some())
+/// A free-text query, as the index sees it: the FTS5 expression of its words and the ticket
+/// number it may name (at least one of the two is present).
+#[derive(Debug, Clone)]
+pub struct TextSearch {
+    expression: Option<String>,
+    number: Option<i64>,
 }
 
-fn text_match(q: &str) -> Option<Predicate> {
-    let by_text = fts_expression(q).map(|expr| -> Predicate {
-        Box::new(
-            sql::<Bool>("tickets.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ")
-                .bind::<Text, _>(expr)
-                .sql(")"),
-        )
-    });
-    match (ticket_number(q), by_text) {
-        (Some(id), Some(text)) => Some(Box::new(tickets::id.eq(id).or(text))),
-        (Some(id), None) => Some(Box::new(tickets::id.eq(id))),
-        (None, text) => text,
+impl TextSearch {
+    /// The text search `filter` asks for; `None` when its query has no words and no number.
+    pub fn of(filter: &TicketFilter) -> Option<Self> {
+        let q = filter.q.as_deref()?;
+        let search = Self {
+            expression: fts_expression(q),
+            number: ticket_number(q),
+        };
+        (search.expression.is_some() || search.number.is_some()).then_some(search)
     }
+}
+
+/// Whether `filter` searches text (a query without words or a number searches nothing).
+pub fn has_text(filter: &TicketFilter) -> bool {
+    TextSearch::of(filter).is_some()
 }
 
 fn and(left: Option<Predicate>, right: Predicate) -> Option<Predicate> {
@@ -83,7 +103,8 @@ fn and(left: Option<Predicate>, right: Predicate) -> Option<Predicate> {
     })
 }
 
-/// The condition selecting the tickets `filter` describes; `None` selects every ticket.
+/// The condition selecting the tickets `filter`'s fields describe (its text aside, see
+/// [`TextSearch`]); `None` selects every ticket.
 pub fn predicate(filter: &TicketFilter) -> Option<Predicate> {
     let mut pred: Option<Predicate> = None;
     if let Some(status) = filter.status {
@@ -104,19 +125,208 @@ pub fn predicate(filter: &TicketFilter) -> Option<Predicate> {
             Box::new(tickets::assignee_id.assume_not_null().eq(assignee)),
         );
     }
-    if let Some(text) = filter.q.as_deref().and_then(text_match) {
-        pred = and(pred, text);
-    }
     pred
 }
 
-/// `tickets` filtered by `filter`, boxed so callers can add ordering and paging.
+/// `tickets` filtered by `filter`'s fields, boxed so callers can add ordering and paging.
 pub fn filtered(filter: &TicketFilter) -> tickets::BoxedQuery<'static, Sqlite> {
     let query = tickets::table.into_boxed();
     match predicate(filter) {
         Some(pred) => query.filter(pred),
         None => query,
     }
+}
+
+// --- Text searches -------------------------------------------------------------------------
+//
+// The index drives: FTS5 yields matching rowids newest first (`ORDER BY rowid DESC`), lazily,
+// and each one joins its ticket by primary key for the other filters (`CROSS JOIN` keeps that
+// order; the planner must not start from `tickets`). A page of 25 therefore reads about 25
+// index entries whatever the number of matches, where `tickets.id IN (SELECT rowid ...)` would
+// first collect every match. Diesel's DSL cannot join the virtual table, so these few queries
+// are SQL text with bound values; the column names are the schema's.
+
+/// A text search examines at most this many index matches to count; past it counts are capped.
+const TEXT_SCAN_CAP: i64 = 5_000;
+
+enum Value {
+    Text(String),
+    Int(i64),
+}
+
+/// `filter`'s fields as SQL conditions on `t` (tickets), each starting with ` AND `.
+fn field_conditions(filter: &TicketFilter, values: &mut Vec<Value>) -> String {
+    let mut sql = String::new();
+    let mut add = |condition: &str, value: Value| {
+        sql.push_str(" AND ");
+        sql.push_str(condition);
+        values.push(value);
+    };
+    if let Some(status) = filter.status {
+        add("t.status = ?", Value::Text(status.as_str().to_owned()));
+    }
+    if let Some(priority) = filter.priority {
+        add("t.priority = ?", Value::Text(priority.as_str().to_owned()));
+    }
+    if let Some(category) = &filter.category {
+        add("t.category = ?", Value::Text(category.clone()));
+    }
+    if let Some(channel) = &filter.channel {
+        add("t.channel = ?", Value::Text(channel.clone()));
+    }
+    if let Some(assignee) = filter.assignee_id {
+        add("t.assignee_id = ?", Value::Int(assignee));
+    }
+    sql
+}
+
+fn query(sql: String, values: Vec<Value>) -> BoxedSqlQuery<'static, Sqlite, SqlQuery> {
+    values.into_iter().fold(
+        diesel::sql_query(sql).into_boxed(),
+        |q, value| match value {
+            Value::Text(text) => q.bind::<Text, _>(text),
+            Value::Int(n) => q.bind::<BigInt, _>(n),
+        },
+    )
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+#[derive(QueryableByName)]
+struct Status {
+    #[diesel(sql_type = Text)]
+    status: String,
+}
+
+/// The status of the ticket `search` names by number, if that ticket exists, passes
+/// `filter`'s fields and is older than `before`.
+fn numbered(
+    conn: &mut DbConn,
+    search: &TextSearch,
+    filter: &TicketFilter,
+    before: Option<i64>,
+) -> QueryResult<Option<String>> {
+    let Some(number) = search.number.filter(|n| before.is_none_or(|b| *n < b)) else {
+        return Ok(None);
+    };
+    let mut values = vec![Value::Int(number)];
+    let conditions = field_conditions(filter, &mut values);
+    let found = query(
+        format!("SELECT t.status FROM tickets t WHERE t.id = ?{conditions}"),
+        values,
+    )
+    .get_result::<Status>(conn)
+    .optional()?;
+    Ok(found.map(|row| row.status))
+}
+
+/// Ids of up to `limit` tickets matching `search` and `filter`'s fields, newest first, older
+/// than `before` if given.
+pub fn page_ids(
+    conn: &mut DbConn,
+    search: &TextSearch,
+    filter: &TicketFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<i64>> {
+    let mut ids = Vec::new();
+    if let Some(expression) = &search.expression {
+        let mut values = vec![Value::Text(expression.clone())];
+        let mut sql = String::from(
+            "SELECT f.rowid AS id FROM tickets_fts f CROSS JOIN tickets t ON t.id = f.rowid \
+             WHERE f.tickets_fts MATCH ?",
+        );
+        if let Some(before) = before {
+            sql.push_str(" AND f.rowid < ?");
+            values.push(Value::Int(before));
+        }
+        sql.push_str(&field_conditions(filter, &mut values));
+        sql.push_str(" ORDER BY f.rowid DESC LIMIT ?");
+        values.push(Value::Int(limit));
+        ids = query(sql, values)
+            .load::<Id>(conn)?
+            .into_iter()
+            .map(|row| row.id)
+            .collect();
+    }
+    if let Some(number) = search.number
+        && !ids.contains(&number)
+        && numbered(conn, search, filter, before)?.is_some()
+    {
+        ids.push(number);
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    Ok(ids)
+}
+
+/// The statuses of the tickets matching `search` and `filter`'s fields, and whether the list is
+/// capped. It is exact up to [`TEXT_COUNT_CAP`] matches found within the newest
+/// [`TEXT_SCAN_CAP`] index matches; past either limit it is capped, holds at most
+/// [`TEXT_COUNT_CAP`] statuses, and every count made from it is a lower bound.
+pub fn statuses(
+    conn: &mut DbConn,
+    search: &TextSearch,
+    filter: &TicketFilter,
+) -> QueryResult<(Vec<String>, bool)> {
+    let cap = usize::try_from(TEXT_COUNT_CAP).unwrap_or(usize::MAX);
+    let mut statuses = Vec::new();
+    let mut capped = false;
+    if let Some(expression) = &search.expression {
+        let mut values = vec![Value::Text(expression.clone()), Value::Int(TEXT_SCAN_CAP)];
+        let conditions = field_conditions(filter, &mut values);
+        values.push(Value::Int(TEXT_COUNT_CAP + 1));
+        statuses = query(
+            format!(
+                "SELECT t.status FROM (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ? \
+                 ORDER BY rowid DESC LIMIT ?) f CROSS JOIN tickets t ON t.id = f.rowid \
+                 WHERE 1{conditions} LIMIT ?"
+            ),
+            values,
+        )
+        .load::<Status>(conn)?
+        .into_iter()
+        .map(|row| row.status)
+        .collect();
+        capped = statuses.len() > cap;
+        statuses.truncate(cap);
+        if !capped && !conditions.is_empty() {
+            // The fields filtered some index matches out: were there more than were examined?
+            let examined = query(
+                "SELECT count(*) AS id FROM \
+                 (SELECT 1 FROM tickets_fts WHERE tickets_fts MATCH ? LIMIT ?)"
+                    .to_owned(),
+                vec![Value::Text(expression.clone()), Value::Int(TEXT_SCAN_CAP)],
+            )
+            .get_result::<Id>(conn)?
+            .id;
+            capped = examined >= TEXT_SCAN_CAP;
+        }
+    }
+    if let Some(number) = search.number.filter(|_| !capped)
+        && let Some(status) = numbered(conn, search, filter, None)?
+        && !index_has(conn, search, number)?
+    {
+        statuses.push(status);
+    }
+    Ok((statuses, capped))
+}
+
+/// Whether ticket `id` is among the index matches of `search`.
+fn index_has(conn: &mut DbConn, search: &TextSearch, id: i64) -> QueryResult<bool> {
+    let Some(expression) = &search.expression else {
+        return Ok(false);
+    };
+    let found = query(
+        "SELECT rowid AS id FROM tickets_fts WHERE tickets_fts MATCH ? AND rowid = ?".to_owned(),
+        vec![Value::Text(expression.clone()), Value::Int(id)],
+    )
+    .load::<Id>(conn)?;
+    Ok(!found.is_empty())
 }
 
 #[cfg(test)]
@@ -130,6 +340,16 @@ mod tests {
             Some("\"João\"* \"da\"* \"Silva\"*")
         );
         assert_eq!(fts_expression("a b").as_deref(), Some("\"a\" \"b\""));
+        assert_eq!(
+            fts_expression("confirmação GV2026ABCDEF").as_deref(),
+            Some("\"confirmação\" \"GV2026ABCDEF\""),
+            "words longer than the prefix indexes match whole"
+        );
+        assert_eq!(
+            fts_expression("e\u{301}x²").as_deref(),
+            Some("\"e\" \"x²\"*"),
+            "combining marks separate words, as in the tokenizer"
+        );
     }
 
     #[test]
@@ -203,6 +423,17 @@ mod fts_matches_naive_scan {
         "acao",
         "rápido",
         "rapido",
+        // Longer than the prefix indexes: whole words only.
+        "confirmação",
+        "confirmacao",
+        "reembolsado",
+        "reembolsados",
+        "GV2026ABCDEF",
+        // Split where the tokenizer splits (marks and symbols are separators).
+        "nota½",
+        "नमस्ते",
+        "x²",
+        "e\u{301}",
     ];
 
     /// What the search promises, implemented the slow, obvious way.
@@ -216,7 +447,7 @@ mod fts_matches_naive_scan {
     fn naive_match(doc: &str, q: &str) -> bool {
         let doc = fold(doc);
         let tokens: Vec<&str> = doc
-            .split(|c: char| !c.is_alphanumeric())
+            .split(|c: char| !super::is_word_char(c))
             .filter(|t| !t.is_empty())
             .collect();
         let words = super::words(q);
@@ -224,7 +455,7 @@ mod fts_matches_naive_scan {
             && words.iter().all(|w| {
                 let w = fold(w);
                 tokens.iter().any(|t| {
-                    if w.chars().count() >= 2 {
+                    if super::PREFIX_CHARS.contains(&w.chars().count()) {
                         t.starts_with(&w)
                     } else {
                         *t == w
@@ -379,6 +610,106 @@ mod fts_matches_naive_scan {
             }
         }
         assert_agrees(conn, &mut rng, 300);
+    }
+
+    /// `n` tickets about "Pix duplicado", in one transaction; their ids, oldest first.
+    fn pix_tickets(conn: &mut DbConn, agent: i64, n: usize) -> Vec<i64> {
+        conn.transaction(|conn| {
+            (0..n)
+                .map(|i| {
+                    Ok(add_ticket(
+                        conn,
+                        agent,
+                        "Pix duplicado",
+                        "Lúcia",
+                        &format!("pedido {i}"),
+                    ))
+                })
+                .collect::<QueryResult<Vec<i64>>>()
+        })
+        .unwrap()
+    }
+
+    fn pix(category: Option<&str>) -> TicketFilter {
+        TicketFilter {
+            q: Some("pix".into()),
+            category: category.map(str::to_owned),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn counts_past_the_cap_are_lower_bounds_and_paging_still_reaches_every_match() {
+        let (_dir, pool) = fresh_db();
+        let conn = &mut pool.get().unwrap();
+        let agent = add_agent(conn);
+        let cap = usize::try_from(shared::TEXT_COUNT_CAP).unwrap();
+        let ids = pix_tickets(conn, agent, cap + 3);
+
+        let counts = ticket::counts_by_status(conn, &pix(None)).unwrap();
+        assert!(counts.capped);
+        assert_eq!(
+            (counts.open, counts.total),
+            (shared::TEXT_COUNT_CAP, shared::TEXT_COUNT_CAP)
+        );
+        assert_eq!(
+            ticket::count(conn, &pix(None)).unwrap(),
+            (shared::TEXT_COUNT_CAP, true)
+        );
+
+        let mut listed = Vec::new();
+        let mut before = None;
+        loop {
+            let page = ticket::page(conn, &pix(None), before, 97).unwrap();
+            let Some(last) = page.last() else { break };
+            before = Some(last.id);
+            listed.extend(page.iter().map(|t| t.id));
+        }
+        listed.reverse();
+        assert_eq!(listed, ids, "every match, newest first, once");
+
+        diesel::delete(tickets::table.filter(tickets::id.eq_any(&ids[..3])))
+            .execute(conn)
+            .unwrap();
+        let exact = ticket::counts_by_status(conn, &pix(None)).unwrap();
+        assert!(!exact.capped, "at the cap the count is exact");
+        assert_eq!(exact.total, shared::TEXT_COUNT_CAP);
+    }
+
+    #[test]
+    fn a_count_that_examined_too_many_index_matches_says_so() {
+        let (_dir, pool) = fresh_db();
+        let conn = &mut pool.get().unwrap();
+        let agent = add_agent(conn);
+        let scan = usize::try_from(super::TEXT_SCAN_CAP).unwrap();
+        let ids = pix_tickets(conn, agent, scan + 2);
+        // The two oldest are the only payment tickets; the newest matches are all elsewhere.
+        diesel::update(tickets::table.filter(tickets::id.eq_any(&ids[..2])))
+            .set(tickets::category.eq("pagamento"))
+            .execute(conn)
+            .unwrap();
+
+        let counts = ticket::counts_by_status(conn, &pix(Some("pagamento"))).unwrap();
+        assert!(counts.capped, "not every match was examined");
+        let page = ticket::page(conn, &pix(Some("pagamento")), None, 25).unwrap();
+        assert_eq!(page.len(), 2, "the list is not capped");
+
+        let few = ticket::counts_by_status(conn, &pix(Some("outros"))).unwrap();
+        assert!(few.capped);
+        let exact = ticket::counts_by_status(
+            conn,
+            &TicketFilter {
+                q: Some(format!("#{}", ids[1])),
+                category: Some("pagamento".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            (exact.total, exact.capped),
+            (1, false),
+            "a ticket number is exact"
+        );
     }
 
     #[test]

@@ -179,11 +179,12 @@ pub async fn list_tickets(
             } else {
                 None
             };
-            let total = ticket::count(conn, &filter)?;
+            let (total, total_capped) = ticket::count(conn, &filter)?;
             Ok(TicketPage {
                 items: ticket::to_wire(conn, rows)?,
                 next_cursor,
                 total,
+                total_capped,
             })
         })
     })

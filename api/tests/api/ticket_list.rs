@@ -220,7 +220,8 @@ async fn counts_returns_tickets_per_status() {
             open: 2,
             waiting: 1,
             closed: 1,
-            total: 4
+            total: 4,
+            capped: false,
         }
     );
 }

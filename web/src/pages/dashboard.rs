@@ -13,6 +13,7 @@ use shared::{StatusCounts, Ticket, TicketStatus};
 use crate::api::{self, ApiError};
 use crate::components::ticket_card::TicketCard;
 use crate::components::{ErrorBanner, Loading};
+use crate::format;
 use crate::i18n::{fill, use_i18n};
 use crate::session;
 use crate::url::DashboardQuery;
@@ -80,7 +81,7 @@ pub fn DashboardPage() -> impl IntoView {
     // The list: the first page follows the query; "load more" appends the next pages.
     let items = RwSignal::new(Vec::<Ticket>::new());
     let next_cursor = RwSignal::new(None::<String>);
-    let total = RwSignal::new(0_i64);
+    let total = RwSignal::new((0_i64, false));
     let loading = RwSignal::new(false);
     let list_error = RwSignal::new(None::<ApiError>);
     let generation = StoredValue::new(0_u64);
@@ -106,7 +107,7 @@ pub fn DashboardPage() -> impl IntoView {
                         list.extend(page.items);
                     });
                     next_cursor.set(page.next_cursor);
-                    total.set(page.total);
+                    total.set((page.total, page.total_capped));
                 }
                 Err(err) => list_error.set(Some(err)),
             }
@@ -163,15 +164,15 @@ pub fn DashboardPage() -> impl IntoView {
                 None => t().status_all,
             };
             let count = move || {
-                counts
-                    .get()
-                    .and_then(Result::ok)
-                    .map(|c: StatusCounts| match status {
+                counts.get().and_then(Result::ok).map(|c: StatusCounts| {
+                    let n = match status {
                         Some(TicketStatus::Open) => c.open,
                         Some(TicketStatus::Waiting) => c.waiting,
                         Some(TicketStatus::Closed) => c.closed,
                         None => c.total,
-                    })
+                    };
+                    format::count(n, c.capped)
+                })
             };
             let class = format!(
                 "counter {}",
@@ -188,7 +189,7 @@ pub fn DashboardPage() -> impl IntoView {
                     on:click=move |_| go(DashboardQuery { status, ..query.get_untracked() })
                 >
                     <span class="counter-value">
-                        {move || count().map(|n| n.to_string()).unwrap_or_else(|| "…".into())}
+                        {move || count().unwrap_or_else(|| "…".into())}
                     </span>
                     <span class="counter-label">{label}</span>
                 </button>
@@ -300,7 +301,10 @@ pub fn DashboardPage() -> impl IntoView {
             <p class="muted summary" aria-live="polite">
                 {move || fill(
                     t().showing_of_total,
-                    &[("shown", &items.with(Vec::len).to_string()), ("total", &total.get().to_string())],
+                    &[("shown", &items.with(Vec::len).to_string()), ("total", &{
+                        let (n, capped) = total.get();
+                        format::count(n, capped)
+                    })],
                 )}
             </p>
             <Show when=move || !loading.get() && items.with(Vec::is_empty) && list_error.get().is_none()>

@@ -10,7 +10,7 @@ use shared::{AgentRef, StatusCounts, Ticket, TicketFilter, TicketStatus};
 use super::{agent, utc};
 use crate::db::DbConn;
 use crate::db::schema::{ticket_stats, tickets};
-use crate::db::search;
+use crate::db::search::{self, TextSearch};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = tickets)]
@@ -154,6 +154,14 @@ pub fn page(
     before: Option<i64>,
     limit: i64,
 ) -> QueryResult<Vec<TicketRow>> {
+    if let Some(text) = TextSearch::of(filter) {
+        let ids = search::page_ids(conn, &text, filter, before, limit)?;
+        return tickets::table
+            .filter(tickets::id.eq_any(ids))
+            .order(tickets::id.desc())
+            .select(TicketRow::as_select())
+            .load(conn);
+    }
     let mut query = search::filtered(filter);
     if let Some(before) = before {
         query = query.filter(tickets::id.lt(before));
@@ -185,26 +193,42 @@ fn stats_by_status(conn: &mut DbConn, category: Option<&str>) -> QueryResult<Vec
     }
     let mut sums: Vec<(String, i64)> = Vec::new();
     for (status, n) in query.load::<(String, i64)>(conn)? {
-        match sums.iter_mut().find(|(s, _)| *s == status) {
-            Some((_, total)) => *total += n,
-            None => sums.push((status, n)),
-        }
+        tally(&mut sums, status, n);
     }
     Ok(sums)
 }
 
-/// How many tickets match `filter`.
-pub fn count(conn: &mut DbConn, filter: &TicketFilter) -> QueryResult<i64> {
-    if stats_can_answer(filter) {
-        let counts = counts_by_status(conn, filter)?;
-        return Ok(counts.total);
+/// Adds `n` to `status`'s entry of `sums`.
+fn tally(sums: &mut Vec<(String, i64)>, status: String, n: i64) {
+    match sums.iter_mut().find(|(s, _)| *s == status) {
+        Some((_, total)) => *total += n,
+        None => sums.push((status, n)),
     }
-    search::filtered(filter).count().get_result(conn)
+}
+
+/// How many tickets match `filter`, and whether that is a lower bound (a text search with more
+/// matches than are counted exactly, see [`search::statuses`]).
+pub fn count(conn: &mut DbConn, filter: &TicketFilter) -> QueryResult<(i64, bool)> {
+    if stats_can_answer(filter) || TextSearch::of(filter).is_some() {
+        let counts = counts_by_status(conn, filter)?;
+        return Ok((counts.total, counts.capped));
+    }
+    let total = search::filtered(filter).count().get_result(conn)?;
+    Ok((total, false))
 }
 
 /// Tickets matching `filter`, counted per status.
 pub fn counts_by_status(conn: &mut DbConn, filter: &TicketFilter) -> QueryResult<StatusCounts> {
-    let rows = if stats_can_answer(filter) {
+    let mut capped = false;
+    let rows = if let Some(text) = TextSearch::of(filter) {
+        let (statuses, is_capped) = search::statuses(conn, &text, filter)?;
+        capped = is_capped;
+        let mut rows = Vec::new();
+        for status in statuses {
+            tally(&mut rows, status, 1);
+        }
+        rows
+    } else if stats_can_answer(filter) {
         let mut rows = stats_by_status(conn, filter.category.as_deref())?;
         if let Some(status) = filter.status {
             rows.retain(|(s, _)| s == status.as_str());
@@ -220,7 +244,10 @@ pub fn counts_by_status(conn: &mut DbConn, filter: &TicketFilter) -> QueryResult
         }
         query.load(conn)?
     };
-    let mut counts = StatusCounts::default();
+    let mut counts = StatusCounts {
+        capped,
+        ..StatusCounts::default()
+    };
     for (status, n) in rows {
         match status.parse() {
             Ok(TicketStatus::Open) => counts.open = n,
