@@ -65,6 +65,22 @@ pub enum OpenError {
 
 /// Opens (creating if needed) the database at `path`: WAL mode, migrations applied, then a pool.
 pub fn open(path: &Path) -> Result<DbPool, OpenError> {
+    drop(migrated(path)?);
+    let url = path.to_string_lossy().into_owned();
+    Pool::builder()
+        .max_size(8)
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(Pragmas))
+        .build(ConnectionManager::new(url.clone()))
+        .map_err(|e| OpenError::Setup {
+            path: url,
+            source: e.into(),
+        })
+}
+
+/// One connection to the database at `path` (created if needed), in WAL mode, with every
+/// migration applied.
+pub fn migrated(path: &Path) -> Result<DbConn, OpenError> {
     let url = path.to_string_lossy().into_owned();
     let setup = |source: Box<dyn std::error::Error + Send + Sync>| OpenError::Setup {
         path: url.clone(),
@@ -79,13 +95,7 @@ pub fn open(path: &Path) -> Result<DbPool, OpenError> {
     ))
     .map_err(|e| setup(e.into()))?;
     conn.run_pending_migrations(MIGRATIONS).map_err(setup)?;
-    drop(conn);
-    Pool::builder()
-        .max_size(8)
-        .connection_timeout(Duration::from_secs(10))
-        .connection_customizer(Box::new(Pragmas))
-        .build(ConnectionManager::new(url.clone()))
-        .map_err(|e| setup(e.into()))
+    Ok(conn)
 }
 
 /// Runs `f` with a pooled connection on the blocking thread pool, never on the async executor.
