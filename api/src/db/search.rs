@@ -147,7 +147,7 @@ pub fn filtered(filter: &TicketFilter) -> tickets::BoxedQuery<'static, Sqlite> {
 // are SQL text with bound values; the column names are the schema's.
 
 /// A text search examines at most this many index matches to count; past it counts are capped.
-const TEXT_SCAN_CAP: i64 = 5_000;
+const TEXT_SCAN_CAP: i64 = 2_000;
 
 enum Value {
     Text(String),
