@@ -1,8 +1,11 @@
 //! The OpenAPI document, generated from the handlers' `#[utoipa::path]` annotations. The error
-//! responses every operation shares (401, 400/413/415/422 for bodies, 422 for queries, 503) are
-//! added here once instead of being repeated on each handler.
+//! responses every operation shares (401, 400/413/415/422 for bodies, 422 for queries, 503, 429
+//! and the `RateLimit-*` headers under `/api/v1`, the `Idempotency-Key` errors) are added here
+//! once instead of being repeated on each handler.
 
+use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{Object, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as OpenApiDoc, Ref, RefOr, Response};
 use utoipa::{Modify, OpenApi};
@@ -75,6 +78,68 @@ fn add(op: &mut Operation, status: &str, description: &str) {
         .or_insert_with(|| problem(description));
 }
 
+fn integer_header(description: &str) -> Header {
+    HeaderBuilder::new()
+        .schema(Some(Object::with_type(Type::Integer)))
+        .description(Some(description))
+        .build()
+}
+
+/// The `RateLimit-*` headers (IETF draft) of every `/api/v1` response.
+fn rate_limit_headers() -> [(&'static str, Header); 3] {
+    [
+        (
+            "RateLimit-Limit",
+            integer_header("Requests allowed per minute (and at once) for this client"),
+        ),
+        (
+            "RateLimit-Remaining",
+            integer_header("Requests left right now"),
+        ),
+        (
+            "RateLimit-Reset",
+            integer_header("Seconds until the whole quota is available again"),
+        ),
+    ]
+}
+
+/// 429 and the `RateLimit-*` headers on the success responses.
+fn document_rate_limits(op: &mut Operation) {
+    for (status, response) in &mut op.responses.responses {
+        if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
+            for (name, header) in rate_limit_headers() {
+                response.headers.insert(name.to_owned(), RefOr::T(header));
+            }
+        }
+    }
+    let mut too_many = Response::builder()
+        .description(
+            "Too many requests (`rate_limited`): per agent for the API, per client IP and per \
+account for login and register",
+        )
+        .content(
+            shared::PROBLEM_JSON,
+            Content::new(Some(Ref::from_schema_name("Problem"))),
+        )
+        .header(
+            "Retry-After",
+            integer_header("Seconds until the next request is allowed"),
+        );
+    for (name, header) in rate_limit_headers() {
+        too_many = too_many.header(name, header);
+    }
+    op.responses
+        .responses
+        .entry("429".to_owned())
+        .or_insert_with(|| RefOr::T(too_many.build()));
+}
+
+fn has_header_param(op: &Operation, name: &str) -> bool {
+    op.parameters.iter().flatten().any(
+        |p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Header && p.name == name),
+    )
+}
+
 impl Modify for SecurityAndErrors {
     fn modify(&self, doc: &mut OpenApiDoc) {
         let components = doc.components.get_or_insert_with(Default::default);
@@ -91,7 +156,7 @@ impl Modify for SecurityAndErrors {
             "bearer",
             Vec::<String>::new(),
         )]);
-        for item in doc.paths.paths.values_mut() {
+        for (path, item) in &mut doc.paths.paths {
             for op in [
                 &mut item.get,
                 &mut item.post,
@@ -111,6 +176,24 @@ impl Modify for SecurityAndErrors {
                         op,
                         "401",
                         "Missing, invalid or expired token (`unauthenticated`, `invalid_token`, `token_expired`)",
+                    );
+                }
+                if has_header_param(op, crate::idempotency::HEADER) {
+                    add(
+                        op,
+                        "400",
+                        "Malformed body (`malformed_json`) or `Idempotency-Key` (`invalid_idempotency_key`)",
+                    );
+                    add(
+                        op,
+                        "409",
+                        "A request with this `Idempotency-Key` is in progress (`idempotency_key_in_use`)",
+                    );
+                    add(
+                        op,
+                        "422",
+                        "Invalid fields (`validation_failed`, `invalid_body`), or the `Idempotency-Key` \
+was used with another request (`idempotency_key_reused`)",
                     );
                 }
                 if op.request_body.is_some() {
@@ -148,6 +231,9 @@ impl Modify for SecurityAndErrors {
                     "503",
                     "Database unavailable, busy or out of space (`service_unavailable`)",
                 );
+                if path.starts_with(shared::API_PREFIX) {
+                    document_rate_limits(op);
+                }
             }
         }
     }
@@ -173,6 +259,20 @@ mod tests {
     }
 
     #[test]
+    fn both_create_endpoints_document_the_idempotency_key() {
+        let doc = ApiDoc::openapi();
+        for path in ["/api/v1/tickets", "/api/v1/tickets/{id}/comments"] {
+            let op = doc.paths.paths[path].post.as_ref().unwrap();
+            assert!(has_header_param(op, "Idempotency-Key"), "{path}");
+            let reused = match &op.responses.responses["422"] {
+                RefOr::T(response) => response.description.clone(),
+                RefOr::Ref(_) => String::new(),
+            };
+            assert!(reused.contains("idempotency_key_reused"), "{path}");
+        }
+    }
+
+    #[test]
     fn every_operation_documents_its_errors_as_problem_json() {
         let doc = ApiDoc::openapi();
         for (path, item) in &doc.paths.paths {
@@ -185,6 +285,9 @@ mod tests {
                 assert!(codes.iter().any(|c| *c == "503"), "{path}: no 503");
                 if op.security.is_none() {
                     assert!(codes.iter().any(|c| *c == "401"), "{path}: no 401");
+                }
+                if path.starts_with(shared::API_PREFIX) {
+                    assert!(codes.iter().any(|c| *c == "429"), "{path}: no 429");
                 }
             }
         }

@@ -129,3 +129,77 @@ async fn an_unknown_api_route_returns_404_problem_json() {
         assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
     }
 }
+
+/// The methods a path answers, as the OpenAPI document lists them (upper case).
+fn documented_methods(item: &serde_json::Value) -> Vec<String> {
+    let mut methods: Vec<String> = item
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| ["get", "post", "put", "patch", "delete"].contains(&k.as_str()))
+        .map(|k| k.to_uppercase())
+        .collect();
+    methods.sort();
+    methods
+}
+
+fn allow_set(response: &reqwest::Response) -> Vec<String> {
+    let mut methods: Vec<String> = header_str(response, header::ALLOW)
+        .split(',')
+        .map(|m| m.trim().to_owned())
+        .filter(|m| !m.is_empty())
+        .collect();
+    methods.sort();
+    methods
+}
+
+#[tokio::test]
+async fn every_route_answers_other_methods_with_405_and_its_allow_header() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+    let id = app
+        .create_ticket(&ana.token, &new_ticket("Rotas"))
+        .await
+        .id
+        .to_string();
+    let spec: serde_json::Value = send(app.request(Method::GET, "/openapi.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut routes: Vec<(String, Vec<String>)> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(path, item)| (path.replace("{id}", &id), documented_methods(item)))
+        .collect();
+    assert!(routes.len() >= 14, "the spec lists every route: {routes:?}");
+    routes.push(("/api/v1/openapi.json".into(), vec!["GET".into()]));
+    routes.push(("/assets/app.js".into(), vec!["GET".into(), "HEAD".into()]));
+
+    for (path, allowed) in routes {
+        for method in [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ] {
+            if allowed.iter().any(|m| m == method.as_str()) {
+                continue;
+            }
+            let request = app
+                .client
+                .request(method.clone(), app.url(&path))
+                .bearer_auth(&ana.token);
+            let response = send(request).await;
+            assert_eq!(allow_set(&response), allowed, "Allow of {method} {path}");
+            assert_problem(
+                response,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+            )
+            .await;
+        }
+    }
+}
