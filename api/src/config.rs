@@ -24,6 +24,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once at start-up; boxing would only complicate clap's derive"
+)]
 pub enum Command {
     /// Start the server (the default).
     Serve(RawSettings),

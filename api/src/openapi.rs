@@ -7,7 +7,7 @@ use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{Object, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{Content, OpenApi as OpenApiDoc, Ref, RefOr, Response};
+use utoipa::openapi::{Components, Content, OpenApi as OpenApiDoc, Ref, RefOr, Response};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers;
@@ -86,52 +86,64 @@ fn integer_header(description: &str) -> Header {
 }
 
 /// The `RateLimit-*` headers (IETF draft) of every `/api/v1` response.
-fn rate_limit_headers() -> [(&'static str, Header); 3] {
-    [
+const RATE_LIMIT_HEADERS: [&str; 3] = ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"];
+/// The shared response of every `/api/v1` operation, under `components/responses`.
+const TOO_MANY_REQUESTS: &str = "TooManyRequests";
+
+fn header_ref(name: &str) -> Ref {
+    Ref::new(format!("#/components/headers/{name}"))
+}
+
+/// The rate-limit headers and the 429 response, once, in the components.
+fn rate_limit_components(components: &mut Components) {
+    for (name, description) in [
         (
             "RateLimit-Limit",
-            integer_header("Requests allowed per minute (and at once) for this client"),
+            "Requests allowed per minute (and at once) for this client",
         ),
-        (
-            "RateLimit-Remaining",
-            integer_header("Requests left right now"),
-        ),
+        ("RateLimit-Remaining", "Requests left right now"),
         (
             "RateLimit-Reset",
-            integer_header("Seconds until the whole quota is available again"),
+            "Seconds until the whole quota is available again",
         ),
-    ]
+        ("Retry-After", "Seconds until the next request is allowed"),
+    ] {
+        components
+            .headers
+            .insert(name.to_owned(), RefOr::T(integer_header(description)));
+    }
+    let too_many = ["Retry-After"].into_iter().chain(RATE_LIMIT_HEADERS).fold(
+        Response::builder()
+            .description(
+                "Too many requests (`rate_limited`): per agent for the API, per client IP and \
+per account for login and register",
+            )
+            .content(
+                shared::PROBLEM_JSON,
+                Content::new(Some(Ref::from_schema_name("Problem"))),
+            ),
+        |response, name| response.header_ref(name, header_ref(name)),
+    );
+    components
+        .responses
+        .insert(TOO_MANY_REQUESTS.to_owned(), RefOr::T(too_many.build()));
 }
 
 /// 429 and the `RateLimit-*` headers on the success responses.
 fn document_rate_limits(op: &mut Operation) {
     for (status, response) in &mut op.responses.responses {
         if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
-            for (name, header) in rate_limit_headers() {
-                response.headers.insert(name.to_owned(), RefOr::T(header));
+            for name in RATE_LIMIT_HEADERS {
+                response
+                    .headers
+                    .insert(name.to_owned(), RefOr::Ref(header_ref(name)));
             }
         }
-    }
-    let mut too_many = Response::builder()
-        .description(
-            "Too many requests (`rate_limited`): per agent for the API, per client IP and per \
-account for login and register",
-        )
-        .content(
-            shared::PROBLEM_JSON,
-            Content::new(Some(Ref::from_schema_name("Problem"))),
-        )
-        .header(
-            "Retry-After",
-            integer_header("Seconds until the next request is allowed"),
-        );
-    for (name, header) in rate_limit_headers() {
-        too_many = too_many.header(name, header);
     }
     op.responses
         .responses
         .entry("429".to_owned())
-        .or_insert_with(|| RefOr::T(too_many.build()));
+        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(TOO_MANY_REQUESTS)));
 }
 
 fn has_header_param(op: &Operation, name: &str) -> bool {
@@ -152,6 +164,7 @@ impl Modify for SecurityAndErrors {
                     .build(),
             ),
         );
+        rate_limit_components(components);
         doc.security = Some(vec![SecurityRequirement::new(
             "bearer",
             Vec::<String>::new(),
