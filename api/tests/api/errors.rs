@@ -82,6 +82,58 @@ async fn a_json_body_over_1_mb_returns_413() {
 }
 
 #[tokio::test]
+async fn every_json_endpoint_refuses_a_body_over_1_mb_with_413() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+    let id = app.create_ticket(&ana.token, &new_ticket("Corpo")).await.id;
+    let big = "a".repeat(1024 * 1024);
+    let ticket = format!("/tickets/{id}");
+    let comments = format!("/tickets/{id}/comments");
+
+    for (method, path, body) in [
+        (
+            Method::POST,
+            "/auth/register",
+            serde_json::json!({ "name": big }),
+        ),
+        (
+            Method::POST,
+            "/auth/login",
+            serde_json::json!({ "email": big }),
+        ),
+        (
+            Method::POST,
+            "/categories",
+            serde_json::json!({ "name": big }),
+        ),
+        (
+            Method::POST,
+            "/channels",
+            serde_json::json!({ "name": big }),
+        ),
+        (
+            Method::PATCH,
+            ticket.as_str(),
+            serde_json::json!({ "description": big }),
+        ),
+        (
+            Method::POST,
+            comments.as_str(),
+            serde_json::json!({ "body": big }),
+        ),
+    ] {
+        let response = send(app.authed(method.clone(), path, &ana.token).json(&body)).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{method} {path}"
+        );
+        assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    }
+    assert_eq!(app.ticket(&ana.token, id).await.comments.len(), 0);
+}
+
+#[tokio::test]
 async fn a_method_a_route_does_not_answer_returns_405_with_allow() {
     let app = TestApp::spawn().await;
     let ana = app.sign_up("Ana").await;
