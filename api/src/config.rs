@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use ipnet::IpNet;
 
 /// Groovoo Service Desk: the REST API and the agents' web app, in one binary.
 #[derive(Debug, Parser)]
@@ -23,6 +24,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once at start-up; boxing would only complicate clap's derive"
+)]
 pub enum Command {
     /// Start the server (the default).
     Serve(RawSettings),
@@ -77,6 +82,22 @@ pub struct RawSettings {
     /// of the copy built into the binary; for development.
     #[arg(long, env = "DESK_WEB_DIR")]
     pub web_dir: Option<PathBuf>,
+    /// API requests per minute per agent (unauthenticated ones: per client IP); 0 turns it off.
+    #[arg(long, env = "DESK_RATE_LIMIT_API_PER_MINUTE")]
+    pub rate_limit_api_per_minute: Option<String>,
+    /// Login and register attempts per minute per client IP; 0 turns it off.
+    #[arg(long, env = "DESK_RATE_LIMIT_LOGIN_PER_MINUTE")]
+    pub rate_limit_login_per_minute: Option<String>,
+    /// Failed login (and register) attempts per minute per account e-mail; 0 turns it off.
+    #[arg(long, env = "DESK_RATE_LIMIT_ACCOUNT_PER_MINUTE")]
+    pub rate_limit_account_per_minute: Option<String>,
+    /// Reverse proxies (IPs or CIDRs, comma-separated) whose `X-Forwarded-For` is believed.
+    #[arg(long, env = "DESK_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
+    /// Browser origins allowed to call the API (comma-separated, e.g. `https://crm.example.com`);
+    /// none by default (no CORS).
+    #[arg(long, env = "DESK_CORS_ORIGINS")]
+    pub cors_origins: Option<String>,
 }
 
 /// Whether anyone may create an account.
@@ -111,6 +132,36 @@ pub struct Settings {
     pub token_ttl: Duration,
     pub bcrypt_cost: u32,
     pub web: WebSource,
+    pub rate_limits: RateLimitSettings,
+    /// Peers whose `X-Forwarded-For` is believed; empty: the socket peer is the client.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Origins allowed to call the API from a browser; empty: no CORS.
+    pub cors_origins: Vec<String>,
+}
+
+/// Requests allowed per minute (and at once) for each kind of client; 0 turns a limit off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitSettings {
+    /// API requests per agent, or per client IP when unauthenticated.
+    pub api_per_minute: u32,
+    /// Login and register attempts per client IP.
+    pub login_per_minute: u32,
+    /// Failed login and register attempts per account e-mail.
+    pub account_per_minute: u32,
+}
+
+impl RateLimitSettings {
+    pub const DEFAULT: Self = Self {
+        api_per_minute: 600,
+        login_per_minute: 10,
+        account_per_minute: 5,
+    };
+    /// Every limit off.
+    pub const OFF: Self = Self {
+        api_per_minute: 0,
+        login_per_minute: 0,
+        account_per_minute: 0,
+    };
 }
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -149,6 +200,58 @@ fn number(
             ),
         )),
     }
+}
+
+fn per_minute(name: &'static str, raw: Option<&str>, default: u32) -> Result<u32, SettingError> {
+    let n = number(name, raw, u64::from(default), 0..=1_000_000)?;
+    Ok(u32::try_from(n).unwrap_or(default))
+}
+
+/// The items of a comma-separated setting, trimmed, empty ones left out.
+fn list(raw: Option<&str>) -> impl Iterator<Item = &str> {
+    raw.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+}
+
+/// `DESK_TRUSTED_PROXIES`: addresses (`10.0.0.5`) and networks (`10.0.0.0/8`, `fd00::/8`).
+fn trusted_proxies(raw: Option<&str>) -> Result<Vec<IpNet>, SettingError> {
+    list(raw)
+        .map(|item| {
+            item.parse::<IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    bad(
+                        "DESK_TRUSTED_PROXIES",
+                        format!("expected IP addresses or CIDR networks, got {item:?}"),
+                    )
+                })
+        })
+        .collect()
+}
+
+/// `DESK_CORS_ORIGINS`: exact origins, `scheme://host[:port]`, no wildcard.
+fn cors_origins(raw: Option<&str>) -> Result<Vec<String>, SettingError> {
+    list(raw)
+        .map(|item| {
+            let origin = item.to_ascii_lowercase();
+            let host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            match host {
+                Some(host)
+                    if !host.is_empty() && !host.contains(['/', '?', '#', '*', '@', ' ', '\\']) =>
+                {
+                    Ok(origin)
+                }
+                _ => Err(bad(
+                    "DESK_CORS_ORIGINS",
+                    format!("expected origins such as https://crm.example.com, got {item:?}"),
+                )),
+            }
+        })
+        .collect()
 }
 
 /// Checks a JWT secret's length.
@@ -214,6 +317,26 @@ impl TryFrom<RawSettings> for Settings {
             }
             Some(dir) => WebSource::Dir(dir),
         };
+        let defaults = RateLimitSettings::DEFAULT;
+        let rate_limits = RateLimitSettings {
+            api_per_minute: per_minute(
+                "DESK_RATE_LIMIT_API_PER_MINUTE",
+                raw.rate_limit_api_per_minute.as_deref(),
+                defaults.api_per_minute,
+            )?,
+            login_per_minute: per_minute(
+                "DESK_RATE_LIMIT_LOGIN_PER_MINUTE",
+                raw.rate_limit_login_per_minute.as_deref(),
+                defaults.login_per_minute,
+            )?,
+            account_per_minute: per_minute(
+                "DESK_RATE_LIMIT_ACCOUNT_PER_MINUTE",
+                raw.rate_limit_account_per_minute.as_deref(),
+                defaults.account_per_minute,
+            )?,
+        };
+        let trusted_proxies = trusted_proxies(raw.trusted_proxies.as_deref())?;
+        let cors_origins = cors_origins(raw.cors_origins.as_deref())?;
         Ok(Self {
             addr,
             data_dir,
@@ -223,6 +346,9 @@ impl TryFrom<RawSettings> for Settings {
             token_ttl: Duration::from_secs(ttl * 60),
             bcrypt_cost: u32::try_from(bcrypt_cost).unwrap_or(12),
             web,
+            rate_limits,
+            trusted_proxies,
+            cors_origins,
         })
     }
 }
@@ -240,6 +366,39 @@ mod tests {
         assert_eq!(settings.max_upload_bytes, 10 * 1024 * 1024);
         assert_eq!(settings.token_ttl, Duration::from_secs(720 * 60));
         assert_eq!(settings.web, WebSource::Embedded);
+        assert_eq!(settings.rate_limits, RateLimitSettings::DEFAULT);
+        assert!(settings.trusted_proxies.is_empty());
+        assert!(settings.cors_origins.is_empty());
+    }
+
+    #[test]
+    fn limits_proxies_and_origins_parse() {
+        let settings = Settings::try_from(RawSettings {
+            rate_limit_api_per_minute: Some("0".into()),
+            rate_limit_login_per_minute: Some("3".into()),
+            trusted_proxies: Some(" 10.0.0.0/8, 192.168.1.7 ,fd00::/8,".into()),
+            cors_origins: Some("https://CRM.example.com, http://localhost:3000".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(
+            settings.rate_limits,
+            RateLimitSettings {
+                api_per_minute: 0,
+                login_per_minute: 3,
+                account_per_minute: 5
+            }
+        );
+        let proxies: Vec<String> = settings
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(proxies, ["10.0.0.0/8", "192.168.1.7/32", "fd00::/8"]);
+        assert_eq!(
+            settings.cors_origins,
+            ["https://crm.example.com", "http://localhost:3000"]
+        );
     }
 
     #[test]
@@ -271,6 +430,22 @@ mod tests {
                 jwt_secret: Some("short".into()),
                 ..Default::default()
             },
+            RawSettings {
+                rate_limit_account_per_minute: Some("-1".into()),
+                ..Default::default()
+            },
+            RawSettings {
+                trusted_proxies: Some("10.0.0.0/33".into()),
+                ..Default::default()
+            },
+            RawSettings {
+                cors_origins: Some("*".into()),
+                ..Default::default()
+            },
+            RawSettings {
+                cors_origins: Some("https://crm.example.com/app".into()),
+                ..Default::default()
+            },
         ];
         let names: Vec<_> = cases
             .into_iter()
@@ -282,7 +457,11 @@ mod tests {
                 "DESK_SIGNUP",
                 "DESK_MAX_UPLOAD_MB",
                 "DESK_TOKEN_TTL_MINUTES",
-                "DESK_JWT_SECRET"
+                "DESK_JWT_SECRET",
+                "DESK_RATE_LIMIT_ACCOUNT_PER_MINUTE",
+                "DESK_TRUSTED_PROXIES",
+                "DESK_CORS_ORIGINS",
+                "DESK_CORS_ORIGINS"
             ]
         );
     }

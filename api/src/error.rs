@@ -40,9 +40,15 @@ pub enum ApiError {
     #[error("the ticket was changed by someone else (version {current}); reload it and retry")]
     StaleTicket { current: i64 },
     #[error("{0}")]
+    InvalidIdempotencyKey(String),
+    #[error("this Idempotency-Key was already used with another request; use a new key")]
+    IdempotencyKeyReused,
+    #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("too many requests; retry in {retry_after} s")]
+    RateLimited { retry_after: u64 },
     #[error("this method is not allowed here")]
     MethodNotAllowed,
     #[error("{0}")]
@@ -70,8 +76,11 @@ impl ApiError {
             Self::EmailTaken => "email_taken",
             Self::Conflict { code, .. } => code,
             Self::StaleTicket { .. } => "stale_ticket",
+            Self::InvalidIdempotencyKey(_) => "invalid_idempotency_key",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::PayloadTooLarge(_) => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::RateLimited { .. } => "rate_limited",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unavailable(_) => "service_unavailable",
             Self::Internal(_) => "internal_error",
@@ -123,7 +132,8 @@ impl ResponseError for ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Self::InvalidCursor => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Self::MalformedJson(_) | Self::InvalidIdempotencyKey(_) => StatusCode::BAD_REQUEST,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthenticated
             | Self::InvalidToken
             | Self::TokenExpired
@@ -134,6 +144,7 @@ impl ResponseError for ApiError {
             Self::StaleTicket { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -151,6 +162,9 @@ impl ResponseError for ApiError {
             Self::Unauthenticated | Self::InvalidToken | Self::TokenExpired
         ) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let Self::RateLimited { retry_after } = self {
+            response.insert_header((header::RETRY_AFTER, *retry_after));
         }
         response.json(self.problem())
     }

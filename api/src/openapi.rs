@@ -1,10 +1,13 @@
 //! The OpenAPI document, generated from the handlers' `#[utoipa::path]` annotations. The error
-//! responses every operation shares (401, 400/413/415/422 for bodies, 422 for queries, 503) are
-//! added here once instead of being repeated on each handler.
+//! responses every operation shares (401, 400/413/415/422 for bodies, 422 for queries, 503, 429
+//! and the `RateLimit-*` headers under `/api/v1`, the `Idempotency-Key` errors) are added here
+//! once instead of being repeated on each handler.
 
+use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{Object, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{Content, OpenApi as OpenApiDoc, Ref, RefOr, Response};
+use utoipa::openapi::{Components, Content, OpenApi as OpenApiDoc, Ref, RefOr, Response};
 use utoipa::{Modify, OpenApi};
 
 use crate::handlers;
@@ -75,6 +78,80 @@ fn add(op: &mut Operation, status: &str, description: &str) {
         .or_insert_with(|| problem(description));
 }
 
+fn integer_header(description: &str) -> Header {
+    HeaderBuilder::new()
+        .schema(Some(Object::with_type(Type::Integer)))
+        .description(Some(description))
+        .build()
+}
+
+/// The `RateLimit-*` headers (IETF draft) of every `/api/v1` response.
+const RATE_LIMIT_HEADERS: [&str; 3] = ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"];
+/// The shared response of every `/api/v1` operation, under `components/responses`.
+const TOO_MANY_REQUESTS: &str = "TooManyRequests";
+
+fn header_ref(name: &str) -> Ref {
+    Ref::new(format!("#/components/headers/{name}"))
+}
+
+/// The rate-limit headers and the 429 response, once, in the components.
+fn rate_limit_components(components: &mut Components) {
+    for (name, description) in [
+        (
+            "RateLimit-Limit",
+            "Requests allowed per minute (and at once) for this client",
+        ),
+        ("RateLimit-Remaining", "Requests left right now"),
+        (
+            "RateLimit-Reset",
+            "Seconds until the whole quota is available again",
+        ),
+        ("Retry-After", "Seconds until the next request is allowed"),
+    ] {
+        components
+            .headers
+            .insert(name.to_owned(), RefOr::T(integer_header(description)));
+    }
+    let too_many = ["Retry-After"].into_iter().chain(RATE_LIMIT_HEADERS).fold(
+        Response::builder()
+            .description(
+                "Too many requests (`rate_limited`): per agent for the API, per client IP and \
+per account for login and register",
+            )
+            .content(
+                shared::PROBLEM_JSON,
+                Content::new(Some(Ref::from_schema_name("Problem"))),
+            ),
+        |response, name| response.header_ref(name, header_ref(name)),
+    );
+    components
+        .responses
+        .insert(TOO_MANY_REQUESTS.to_owned(), RefOr::T(too_many.build()));
+}
+
+/// 429 and the `RateLimit-*` headers on the success responses.
+fn document_rate_limits(op: &mut Operation) {
+    for (status, response) in &mut op.responses.responses {
+        if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
+            for name in RATE_LIMIT_HEADERS {
+                response
+                    .headers
+                    .insert(name.to_owned(), RefOr::Ref(header_ref(name)));
+            }
+        }
+    }
+    op.responses
+        .responses
+        .entry("429".to_owned())
+        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(TOO_MANY_REQUESTS)));
+}
+
+fn has_header_param(op: &Operation, name: &str) -> bool {
+    op.parameters.iter().flatten().any(
+        |p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Header && p.name == name),
+    )
+}
+
 impl Modify for SecurityAndErrors {
     fn modify(&self, doc: &mut OpenApiDoc) {
         let components = doc.components.get_or_insert_with(Default::default);
@@ -87,11 +164,12 @@ impl Modify for SecurityAndErrors {
                     .build(),
             ),
         );
+        rate_limit_components(components);
         doc.security = Some(vec![SecurityRequirement::new(
             "bearer",
             Vec::<String>::new(),
         )]);
-        for item in doc.paths.paths.values_mut() {
+        for (path, item) in &mut doc.paths.paths {
             for op in [
                 &mut item.get,
                 &mut item.post,
@@ -111,6 +189,24 @@ impl Modify for SecurityAndErrors {
                         op,
                         "401",
                         "Missing, invalid or expired token (`unauthenticated`, `invalid_token`, `token_expired`)",
+                    );
+                }
+                if has_header_param(op, crate::idempotency::HEADER) {
+                    add(
+                        op,
+                        "400",
+                        "Malformed body (`malformed_json`) or `Idempotency-Key` (`invalid_idempotency_key`)",
+                    );
+                    add(
+                        op,
+                        "409",
+                        "A request with this `Idempotency-Key` is in progress (`idempotency_key_in_use`)",
+                    );
+                    add(
+                        op,
+                        "422",
+                        "Invalid fields (`validation_failed`, `invalid_body`), or the `Idempotency-Key` \
+was used with another request (`idempotency_key_reused`)",
                     );
                 }
                 if op.request_body.is_some() {
@@ -148,6 +244,9 @@ impl Modify for SecurityAndErrors {
                     "503",
                     "Database unavailable, busy or out of space (`service_unavailable`)",
                 );
+                if path.starts_with(shared::API_PREFIX) {
+                    document_rate_limits(op);
+                }
             }
         }
     }
@@ -173,6 +272,20 @@ mod tests {
     }
 
     #[test]
+    fn both_create_endpoints_document_the_idempotency_key() {
+        let doc = ApiDoc::openapi();
+        for path in ["/api/v1/tickets", "/api/v1/tickets/{id}/comments"] {
+            let op = doc.paths.paths[path].post.as_ref().unwrap();
+            assert!(has_header_param(op, "Idempotency-Key"), "{path}");
+            let reused = match &op.responses.responses["422"] {
+                RefOr::T(response) => response.description.clone(),
+                RefOr::Ref(_) => String::new(),
+            };
+            assert!(reused.contains("idempotency_key_reused"), "{path}");
+        }
+    }
+
+    #[test]
     fn every_operation_documents_its_errors_as_problem_json() {
         let doc = ApiDoc::openapi();
         for (path, item) in &doc.paths.paths {
@@ -185,6 +298,9 @@ mod tests {
                 assert!(codes.iter().any(|c| *c == "503"), "{path}: no 503");
                 if op.security.is_none() {
                     assert!(codes.iter().any(|c| *c == "401"), "{path}: no 401");
+                }
+                if path.starts_with(shared::API_PREFIX) {
+                    assert!(codes.iter().any(|c| *c == "429"), "{path}: no 429");
                 }
             }
         }

@@ -7,8 +7,10 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::http::header;
+use actix_web::middleware::{Compress, Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, error::JsonPayloadError, web};
 use rand::Rng;
 use tracing_actix_web::TracingLogger;
@@ -17,6 +19,7 @@ use crate::auth::jwt::Keys;
 use crate::config::{Settings, check_secret};
 use crate::db;
 use crate::error::ApiError;
+use crate::rate_limit::{self, MonotonicClock, RateLimits};
 use crate::routes;
 use crate::state::AppState;
 use crate::web_assets::WebApp;
@@ -92,6 +95,7 @@ pub fn prepare(settings: Settings) -> Result<AppState, StartupError> {
     let web = WebApp::load(&settings.web)?;
     let pool = db::open(&data_dir.join(db::DB_FILE))?;
     let writer = db::open_writer(&data_dir.join(db::DB_FILE))?;
+    let rate_limits = RateLimits::new(&settings, Arc::new(MonotonicClock::default()));
     Ok(AppState {
         pool,
         writer,
@@ -105,6 +109,7 @@ pub fn prepare(settings: Settings) -> Result<AppState, StartupError> {
         uploads_dir,
         dummy_hash: Arc::new(OnceLock::new()),
         web: Arc::new(web),
+        rate_limits: Arc::new(rate_limits),
     })
 }
 
@@ -169,16 +174,53 @@ impl Application {
     }
 }
 
+/// Headers of every response (a response that sets its own, such as the web app's
+/// Content-Security-Policy, keeps it).
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"))
+}
+
+/// CORS for exactly the `DESK_CORS_ORIGINS`; off when there are none. Requests from other
+/// origins (the web app's own among them) pass without CORS headers, so browsers keep them
+/// same-origin. No credentials mode: the API uses bearer tokens, not cookies.
+fn cors(origins: &[String]) -> Condition<Cors> {
+    let cors = origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin));
+    let cors = cors
+        .allowed_methods(["GET", "POST", "PATCH"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([
+            header::LOCATION,
+            header::ETAG,
+            header::RETRY_AFTER,
+            header::CONTENT_DISPOSITION,
+            rate_limit::RATELIMIT_LIMIT,
+            rate_limit::RATELIMIT_REMAINING,
+            rate_limit::RATELIMIT_RESET,
+            header::HeaderName::from_static("idempotent-replayed"),
+        ])
+        .max_age(600)
+        .block_on_origin_mismatch(false);
+    Condition::new(!origins.is_empty(), cors)
+}
+
 fn serve(listener: TcpListener, state: AppState) -> io::Result<Server> {
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(Compress::default())
-            .wrap(
-                DefaultHeaders::new()
-                    .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "no-referrer")),
-            )
+            .wrap(from_fn(rate_limit::middleware))
+            .wrap(security_headers())
+            .wrap(cors(&state.settings.cors_origins))
             .wrap(TracingLogger::default())
             .app_data(state.clone())
             .configure(extractor_config)

@@ -7,6 +7,7 @@ use crate::auth::jwt::Keys;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::db::writer::Writer;
+use crate::rate_limit::RateLimits;
 use crate::web_assets::WebApp;
 
 #[derive(Debug, Clone)]
@@ -24,4 +25,6 @@ pub struct AppState {
     pub dummy_hash: Arc<OnceLock<String>>,
     /// The agents' web app served outside `/api`.
     pub web: Arc<WebApp>,
+    /// Request counters of the rate limits.
+    pub rate_limits: Arc<RateLimits>,
 }

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
-use api::config::{Settings, Signup, WebSource};
+use api::config::{RawSettings, Settings, WebSource};
 use api::startup::Application;
 use api::web_assets::{CACHE_IMMUTABLE, CACHE_REVALIDATE, CONTENT_SECURITY_POLICY};
 use reqwest::{Client, Response, StatusCode, header};
@@ -47,16 +47,16 @@ fn fake_dist() -> TempDir {
 }
 
 fn settings(data_dir: &Path, web: WebSource) -> Settings {
-    Settings {
-        addr: "127.0.0.1:0".into(),
-        data_dir: data_dir.to_owned(),
-        jwt_secret: Some(b"spa-tests-secret-at-least-32-bytes-long".to_vec()),
-        signup: Signup::Open,
-        max_upload_bytes: 1024 * 1024,
-        token_ttl: Duration::from_secs(3600),
-        bcrypt_cost: 4,
-        web,
-    }
+    // From the defaults, so that settings added later keep their default here.
+    let mut settings = Settings::try_from(RawSettings::default()).expect("default settings");
+    settings.addr = "127.0.0.1:0".into();
+    settings.data_dir = data_dir.to_owned();
+    settings.jwt_secret = Some(b"spa-tests-secret-at-least-32-bytes-long".to_vec());
+    settings.max_upload_bytes = 1024 * 1024;
+    settings.token_ttl = Duration::from_secs(3600);
+    settings.bcrypt_cost = 4;
+    settings.web = web;
+    settings
 }
 
 impl TestApp {

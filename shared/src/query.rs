@@ -165,6 +165,8 @@ impl TryFrom<&PageParams> for PageRequest {
         let limit = match present(&raw.limit).map(str::parse::<i64>) {
             None => DEFAULT_LIMIT,
             Some(Ok(n)) if n >= 1 => n.min(MAX_LIMIT),
+            // A number too large for an integer is clamped like any other large number.
+            Some(Err(err)) if *err.kind() == std::num::IntErrorKind::PosOverflow => MAX_LIMIT,
             Some(_) => {
                 v.push("limit", "out_of_range", "must be an integer from 1 to 100");
                 DEFAULT_LIMIT
@@ -216,9 +218,11 @@ mod tests {
         };
         assert_eq!(page("").unwrap().limit, 25);
         assert_eq!(page("500").unwrap().limit, 100);
+        assert_eq!(page("99999999999999999999").unwrap().limit, 100);
         assert_eq!(page("7").unwrap().limit, 7);
         assert!(page("0").is_err());
         assert!(page("ten").is_err());
+        assert!(page("-99999999999999999999").is_err());
     }
 
     #[test]

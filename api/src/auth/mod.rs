@@ -12,6 +12,7 @@ use shared::{AgentRef, Role};
 
 use crate::db::{self, models::agent};
 use crate::error::ApiError;
+use crate::rate_limit::{self, Principal};
 use crate::state::AppState;
 
 /// A signed-in, active agent whose token is current.
@@ -23,6 +24,11 @@ pub struct AuthUser {
 }
 
 impl AuthUser {
+    /// Whom the API rate limit counts this request against.
+    pub fn principal(&self) -> Principal {
+        Principal::Agent(self.id)
+    }
+
     pub fn to_ref(&self) -> AgentRef {
         AgentRef {
             id: self.id,
@@ -78,7 +84,12 @@ impl FromRequest for AuthUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = state(req);
         let token = bearer_token(req);
-        Box::pin(async move { authenticate(state?, token).await })
+        let req = req.clone();
+        Box::pin(async move {
+            let user = authenticate(state?, token).await?;
+            rate_limit::charge(&req, user.principal())?;
+            Ok(user)
+        })
     }
 }
 

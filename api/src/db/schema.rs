@@ -56,6 +56,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        agent_id -> BigInt,
+        endpoint -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     ticket_events (id) {
         id -> BigInt,
         ticket_id -> BigInt,
@@ -102,6 +117,7 @@ diesel::joinable!(attachments -> agents (uploaded_by));
 diesel::joinable!(attachments -> tickets (ticket_id));
 diesel::joinable!(comments -> agents (author_id));
 diesel::joinable!(comments -> tickets (ticket_id));
+diesel::joinable!(idempotency_keys -> agents (agent_id));
 diesel::joinable!(ticket_events -> agents (actor_id));
 diesel::joinable!(ticket_events -> tickets (ticket_id));
 
@@ -111,6 +127,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     categories,
     channels,
     comments,
+    idempotency_keys,
     ticket_events,
     ticket_stats,
     tickets,

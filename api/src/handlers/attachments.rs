@@ -394,7 +394,7 @@ pub async fn download_attachment(
     );
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        header::HeaderValue::from_static("default-src 'none'; sandbox"),
+        header::HeaderValue::from_static("default-src 'none'; sandbox; frame-ancestors 'none'"),
     );
     headers.insert(
         header::CACHE_CONTROL,

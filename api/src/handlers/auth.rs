@@ -1,7 +1,7 @@
 //! Registration and login.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use shared::validation::Validate;
 use shared::{AuthResponse, LoginRequest, Problem, RegisterRequest, Role};
 
@@ -10,6 +10,7 @@ use crate::auth::password;
 use crate::config::Signup;
 use crate::db::{self, models::agent, models::agent::AgentRow};
 use crate::error::ApiError;
+use crate::rate_limit;
 use crate::state::AppState;
 
 /// Issues a login token for `row`.
@@ -41,8 +42,10 @@ fn auth_response(state: &AppState, row: AgentRow) -> Result<AuthResponse, ApiErr
 )]
 pub async fn register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let account = rate_limit::charge_login(&req, &body.email)?;
     if state.settings.signup == Signup::Closed {
         return Err(ApiError::SignupClosed);
     }
@@ -79,6 +82,7 @@ pub async fn register(
     })
     .await?;
     tracing::info!(agent_id = row.id, role = %row.role, "agent registered");
+    rate_limit::refund(&req, account);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, "/api/v1/me"))
         .json(auth_response(&state, row)?))
@@ -95,8 +99,10 @@ pub async fn register(
 )]
 pub async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let account = rate_limit::charge_login(&req, &body.email)?;
     ApiError::check(body.validate())?;
     let LoginRequest { email, password } = body.into_inner();
     let found = db::run(&state.pool, move |conn| {
@@ -121,6 +127,7 @@ pub async fn login(
     match found {
         Some(row) if valid && row.active => {
             tracing::info!(agent_id = row.id, "login succeeded");
+            rate_limit::refund(&req, account);
             Ok(HttpResponse::Ok().json(auth_response(&state, row)?))
         }
         _ => {

@@ -17,6 +17,7 @@ use crate::db::models::{agent, attachment, comment, event, now, reference, ticke
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
 use crate::handlers::attachments::sign_download_urls;
+use crate::idempotency::{self, Endpoint, IdempotencyKey, IdempotencyKeyHeader, StoredResponse};
 use crate::state::AppState;
 
 /// The canonical URL of a ticket.
@@ -107,22 +108,30 @@ fn one_to_wire(conn: &mut DbConn, row: ticket::TicketRow) -> Result<Ticket, ApiE
 }
 
 /// Record a new customer contact as a ticket.
+///
+/// Send an `Idempotency-Key` to make retries safe: a retry with the same key and body within
+/// 24 hours answers the first response again (`Idempotent-Replayed: true`) instead of creating a
+/// second ticket.
 #[utoipa::path(
     post, path = "/api/v1/tickets", tag = "tickets",
+    params(IdempotencyKeyHeader),
     request_body = NewTicket,
     responses(
-        (status = 201, description = "Ticket created", body = Ticket,
-         headers(("Location" = String, description = "URL of the ticket"), ("ETag" = String, description = "The ticket version"))),
+        (status = 201, description = "Ticket created (or the first response replayed)", body = Ticket,
+         headers(("Location" = String, description = "URL of the ticket"), ("ETag" = String, description = "The ticket version"),
+                 ("Idempotent-Replayed" = String, description = "`true` on a replay of the first response to the `Idempotency-Key`"))),
     )
 )]
 pub async fn create_ticket(
     user: AuthUser,
     state: web::Data<AppState>,
+    key: IdempotencyKey,
     body: web::Json<NewTicket>,
 ) -> Result<HttpResponse, ApiError> {
     ApiError::check(body.validate())?;
     let new = body.into_inner();
-    let ticket = db::write(&state.writer, move |conn| {
+    let keyed = key.bind(user.id, Endpoint::CreateTicket, &new)?;
+    idempotency::create(&state, keyed, move |conn| {
         check_slugs(conn, Some(&new.channel), Some(&new.category))?;
         if let Some(assignee) = new.assignee_id {
             check_assignee(conn, assignee)?;
@@ -144,12 +153,12 @@ pub async fn create_ticket(
                 updated_at: at,
             },
         )?;
-        one_to_wire(conn, row)
+        let ticket = one_to_wire(conn, row)?;
+        Ok(StoredResponse::created(&ticket)?
+            .with_location(ticket_url(ticket.id))
+            .with_etag(&etag(ticket.version)))
     })
-    .await?;
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((header::LOCATION, ticket_url(ticket.id)));
-    Ok(with_etag(builder, ticket.version, &ticket))
+    .await
 }
 
 /// Tickets matching the filters, newest first, one keyset page at a time.
@@ -396,12 +405,15 @@ pub async fn update_ticket(
 }
 
 /// Add a comment. The first comment sets the ticket's `first_response_at`.
+///
+/// `Idempotency-Key` works as on `POST /tickets`.
 #[utoipa::path(
     post, path = "/api/v1/tickets/{id}/comments", tag = "comments",
-    params(("id" = i64, Path, description = "Ticket number", minimum = 1)),
+    params(("id" = i64, Path, description = "Ticket number", minimum = 1), IdempotencyKeyHeader),
     request_body = NewComment,
     responses(
-        (status = 201, description = "Comment added", body = Comment),
+        (status = 201, description = "Comment added (or the first response replayed)", body = Comment,
+         headers(("Idempotent-Replayed" = String, description = "`true` on a replay of the first response to the `Idempotency-Key`"))),
         (status = 404, description = "No such ticket (`not_found`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -409,12 +421,14 @@ pub async fn create_comment(
     user: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<i64>,
+    key: IdempotencyKey,
     body: web::Json<NewComment>,
 ) -> Result<HttpResponse, ApiError> {
     ApiError::check(body.validate())?;
     let ticket_id = path.into_inner();
-    let body = body.into_inner().body;
-    let created = db::write(&state.writer, move |conn| {
+    let new = body.into_inner();
+    let keyed = key.bind(user.id, Endpoint::CreateComment { ticket_id }, &new)?;
+    idempotency::create(&state, keyed, move |conn| {
         let row = load_ticket(conn, ticket_id)?;
         let at = now();
         let created = comment::insert(
@@ -422,7 +436,7 @@ pub async fn create_comment(
             &comment::NewCommentRow {
                 ticket_id,
                 author_id: user.id,
-                body: body.trim(),
+                body: new.body.trim(),
                 created_at: at,
             },
         )?;
@@ -432,12 +446,12 @@ pub async fn create_comment(
             ..Default::default()
         };
         ticket::update(conn, ticket_id, &changes)?;
-        comment::to_wire(conn, vec![created])?
+        let comment = comment::to_wire(conn, vec![created])?
             .pop()
-            .ok_or(ApiError::NotFound("comment"))
+            .ok_or(ApiError::NotFound("comment"))?;
+        StoredResponse::created(&comment)
     })
-    .await?;
-    Ok(HttpResponse::Created().json(created))
+    .await
 }
 
 /// The comments of a ticket, oldest first.

@@ -82,6 +82,58 @@ async fn a_json_body_over_1_mb_returns_413() {
 }
 
 #[tokio::test]
+async fn every_json_endpoint_refuses_a_body_over_1_mb_with_413() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+    let id = app.create_ticket(&ana.token, &new_ticket("Corpo")).await.id;
+    let big = "a".repeat(1024 * 1024);
+    let ticket = format!("/tickets/{id}");
+    let comments = format!("/tickets/{id}/comments");
+
+    for (method, path, body) in [
+        (
+            Method::POST,
+            "/auth/register",
+            serde_json::json!({ "name": big }),
+        ),
+        (
+            Method::POST,
+            "/auth/login",
+            serde_json::json!({ "email": big }),
+        ),
+        (
+            Method::POST,
+            "/categories",
+            serde_json::json!({ "name": big }),
+        ),
+        (
+            Method::POST,
+            "/channels",
+            serde_json::json!({ "name": big }),
+        ),
+        (
+            Method::PATCH,
+            ticket.as_str(),
+            serde_json::json!({ "description": big }),
+        ),
+        (
+            Method::POST,
+            comments.as_str(),
+            serde_json::json!({ "body": big }),
+        ),
+    ] {
+        let response = send(app.authed(method.clone(), path, &ana.token).json(&body)).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "{method} {path}"
+        );
+        assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    }
+    assert_eq!(app.ticket(&ana.token, id).await.comments.len(), 0);
+}
+
+#[tokio::test]
 async fn a_method_a_route_does_not_answer_returns_405_with_allow() {
     let app = TestApp::spawn().await;
     let ana = app.sign_up("Ana").await;
@@ -127,5 +179,79 @@ async fn an_unknown_api_route_returns_404_problem_json() {
     ] {
         let response = send(app.client.get(app.url(path)).bearer_auth(&ana.token)).await;
         assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
+    }
+}
+
+/// The methods a path answers, as the OpenAPI document lists them (upper case).
+fn documented_methods(item: &serde_json::Value) -> Vec<String> {
+    let mut methods: Vec<String> = item
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| ["get", "post", "put", "patch", "delete"].contains(&k.as_str()))
+        .map(|k| k.to_uppercase())
+        .collect();
+    methods.sort();
+    methods
+}
+
+fn allow_set(response: &reqwest::Response) -> Vec<String> {
+    let mut methods: Vec<String> = header_str(response, header::ALLOW)
+        .split(',')
+        .map(|m| m.trim().to_owned())
+        .filter(|m| !m.is_empty())
+        .collect();
+    methods.sort();
+    methods
+}
+
+#[tokio::test]
+async fn every_route_answers_other_methods_with_405_and_its_allow_header() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+    let id = app
+        .create_ticket(&ana.token, &new_ticket("Rotas"))
+        .await
+        .id
+        .to_string();
+    let spec: serde_json::Value = send(app.request(Method::GET, "/openapi.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut routes: Vec<(String, Vec<String>)> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(path, item)| (path.replace("{id}", &id), documented_methods(item)))
+        .collect();
+    assert!(routes.len() >= 14, "the spec lists every route: {routes:?}");
+    routes.push(("/api/v1/openapi.json".into(), vec!["GET".into()]));
+    routes.push(("/assets/app.js".into(), vec!["GET".into(), "HEAD".into()]));
+
+    for (path, allowed) in routes {
+        for method in [
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ] {
+            if allowed.iter().any(|m| m == method.as_str()) {
+                continue;
+            }
+            let request = app
+                .client
+                .request(method.clone(), app.url(&path))
+                .bearer_auth(&ana.token);
+            let response = send(request).await;
+            assert_eq!(allow_set(&response), allowed, "Allow of {method} {path}");
+            assert_problem(
+                response,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+            )
+            .await;
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use api::config::{RawSettings, Settings, Signup};
+use api::config::{RateLimitSettings, RawSettings, Settings, Signup};
 use api::startup::Application;
 use chrono::Utc;
 use reqwest::multipart::{Form, Part};
@@ -29,6 +29,14 @@ pub const ISSUER: &str = "groovoo-service-desk";
 pub const LOGIN_AUDIENCE: &str = "groovoo-service-desk/api";
 /// The `aud` of the tokens in attachments' `download_url`.
 pub const ATTACHMENT_AUDIENCE: &str = "groovoo-service-desk/attachment";
+
+/// Rate limits of the test servers: counted and reported, never reached by a test that does not
+/// mean to.
+pub const GENEROUS_LIMITS: RateLimitSettings = RateLimitSettings {
+    api_per_minute: 1_000_000,
+    login_per_minute: 1_000_000,
+    account_per_minute: 1_000_000,
+};
 
 /// A 1×1 transparent PNG.
 pub const PNG: &[u8] = &[
@@ -69,6 +77,13 @@ impl TestApp {
     }
 
     pub async fn spawn_with(signup: Signup) -> Self {
+        Self::spawn_configured(|settings| settings.signup = signup).await
+    }
+
+    /// A server with the test defaults changed by `configure`. The defaults: open sign-up, the
+    /// smallest upload limit, bcrypt cost 4, and rate limits no test reaches by accident
+    /// ([`GENEROUS_LIMITS`]; the rate-limit tests set their own).
+    pub async fn spawn_configured(configure: impl FnOnce(&mut Settings)) -> Self {
         let data_dir = tempfile::tempdir().expect("a temporary data dir");
         // Start from the defaults, so that settings added later keep their default here.
         let mut settings =
@@ -76,10 +91,11 @@ impl TestApp {
         settings.addr = "127.0.0.1:0".into();
         settings.data_dir = data_dir.path().to_owned();
         settings.jwt_secret = Some(JWT_SECRET.to_vec());
-        settings.signup = signup;
         settings.max_upload_bytes = MAX_UPLOAD_BYTES;
         settings.token_ttl = Duration::from_secs(3600);
         settings.bcrypt_cost = 4;
+        settings.rate_limits = GENEROUS_LIMITS;
+        configure(&mut settings);
         let app = Application::build(settings).expect("the test server starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod attachment;
 pub mod comment;
 pub mod event;
+pub mod idempotency;
 pub mod reference;
 pub mod ticket;
 
