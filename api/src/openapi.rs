@@ -146,7 +146,7 @@ impl Modify for SecurityAndErrors {
                 add(
                     op,
                     "503",
-                    "Database unavailable, busy or out of space (`service_unavailable`)",
+                    "Database unavailable or busy (`service_unavailable`), or its disk full or read-only: nothing was saved (`storage_unavailable`)",
                 );
             }
         }

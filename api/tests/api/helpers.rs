@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use api::config::{RawSettings, Settings, Signup};
+use api::db::writer::Writer;
 use api::startup::Application;
 use chrono::Utc;
 use reqwest::multipart::{Form, Part};
@@ -46,6 +47,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
     pub client: Client,
+    /// The server's database writer, to run SQL on its write connection (storage tests).
+    pub writer: Writer,
     _data_dir: TempDir,
 }
 
@@ -82,6 +85,7 @@ impl TestApp {
         settings.bcrypt_cost = 4;
         let app = Application::build(settings).expect("the test server starts");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let writer = app.writer().clone();
         tokio::spawn(app.run_until_stopped());
         Self {
             address,
@@ -89,6 +93,7 @@ impl TestApp {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("an HTTP client"),
+            writer,
             _data_dir: data_dir,
         }
     }

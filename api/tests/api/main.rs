@@ -20,5 +20,6 @@ mod health;
 mod protected;
 mod reference;
 mod search;
+mod storage;
 mod ticket_list;
 mod tickets;
