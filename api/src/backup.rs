@@ -116,6 +116,10 @@ impl Drop for TempFile {
         if let Some(path) = self.0.take() {
             let _ = fs::remove_file(&path);
             let _ = fs::remove_dir_all(&path);
+            // What SQLite may have left beside a database it had open.
+            for companion in ["-wal", "-shm", "-journal"] {
+                let _ = fs::remove_file(with_suffix(&path, companion));
+            }
         }
     }
 }
