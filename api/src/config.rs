@@ -35,6 +35,35 @@ pub enum Command {
     Openapi,
     /// Fill the data dir with realistic demo tickets (reproducible for a given --seed).
     Seed(SeedArgs),
+    /// Write a consistent copy of the database and the attachments to one archive file, while
+    /// the server runs.
+    Backup(BackupArgs),
+    /// Recreate a data dir from a `backup` archive (with the server stopped).
+    Restore(RestoreArgs),
+}
+
+/// Arguments of `servicedesk backup`.
+#[derive(Debug, Clone, Args)]
+pub struct BackupArgs {
+    /// The archive to write (a tar file; gzip-compressed when the name ends in .gz or .tgz).
+    pub file: PathBuf,
+    /// Folder holding the database and uploads to back up.
+    #[arg(long, env = "DESK_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+}
+
+/// Arguments of `servicedesk restore`.
+#[derive(Debug, Clone, Args)]
+pub struct RestoreArgs {
+    /// An archive written by `servicedesk backup`.
+    pub file: PathBuf,
+    /// Folder to recreate; it must be missing or empty unless --force is given.
+    #[arg(long, env = "DESK_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Restore over a data dir that is not empty: its current content is moved aside to
+    /// `<data dir>.before-restore-<time>`, never deleted.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `servicedesk seed`.

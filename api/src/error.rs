@@ -53,6 +53,10 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{0}")]
     Unavailable(String),
+    /// The data directory cannot take the write (disk full, read-only, I/O error): nothing was
+    /// saved, and retrying helps only once an operator has made room.
+    #[error("{0}")]
+    Storage(String),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -83,6 +87,7 @@ impl ApiError {
             Self::RateLimited { .. } => "rate_limited",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unavailable(_) => "service_unavailable",
+            Self::Storage(_) => "storage_unavailable",
             Self::Internal(_) => "internal_error",
         }
     }
@@ -146,7 +151,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Storage(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -175,16 +180,13 @@ impl From<DieselError> for ApiError {
         match &err {
             DieselError::NotFound => Self::NotFound("resource"),
             DieselError::DatabaseError(kind, info) => {
-                let message = info.message();
-                if message.contains("disk is full") {
-                    Self::Unavailable("the server's disk is full; the change was not saved".into())
-                } else if message.contains("readonly") || message.contains("read-only") {
-                    Self::Unavailable(
-                        "the server's data directory is read-only; the change was not saved".into(),
-                    )
-                } else if message.contains("database is locked") || message.contains("busy") {
+                if let Some(storage) = storage_failure(info.message()) {
+                    storage
+                } else if info.message().contains("database is locked")
+                    || info.message().contains("busy")
+                {
                     Self::Unavailable("the database is busy; retry shortly".into())
-                } else if message.starts_with("fts5:") {
+                } else if info.message().starts_with("fts5:") {
                     // Search words are built so the index accepts them; should a character
                     // still trip it, the query is refused, not the server.
                     Self::InvalidQuery(
@@ -204,6 +206,23 @@ impl From<DieselError> for ApiError {
     }
 }
 
+/// The storage failures SQLite reports (`SQLITE_FULL`, `SQLITE_READONLY`, `SQLITE_IOERR`,
+/// `SQLITE_CANTOPEN`), recognised by their fixed English messages: diesel keeps no result code.
+fn storage_failure(message: &str) -> Option<ApiError> {
+    let detail = if message.contains("disk is full") {
+        "the server's disk is full; the change was not saved"
+    } else if message.contains("readonly") || message.contains("read-only") {
+        "the server's data directory is read-only; the change was not saved"
+    } else if message.contains("disk I/O error") {
+        "the server could not write to its disk; the change was not saved"
+    } else if message.contains("unable to open database file") {
+        "the server cannot open its database files; the change was not saved"
+    } else {
+        return None;
+    };
+    Some(ApiError::Storage(detail.into()))
+}
+
 impl From<diesel::r2d2::PoolError> for ApiError {
     fn from(err: diesel::r2d2::PoolError) -> Self {
         tracing::error!(error = %err, "database pool exhausted or unavailable");
@@ -219,14 +238,95 @@ impl From<actix_web::error::BlockingError> for ApiError {
 
 impl From<std::io::Error> for ApiError {
     fn from(err: std::io::Error) -> Self {
+        use std::io::ErrorKind;
         match err.kind() {
-            std::io::ErrorKind::StorageFull => {
-                Self::Unavailable("the server's disk is full; the file was not saved".into())
+            ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
+                Self::Storage("the server's disk is full; the file was not saved".into())
             }
-            std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
-                Self::Unavailable("the server cannot write to its data directory".into())
-            }
+            ErrorKind::ReadOnlyFilesystem | ErrorKind::PermissionDenied => Self::Storage(
+                "the server cannot write to its data directory; the file was not saved".into(),
+            ),
             _ => Self::internal(err),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io;
+
+    use diesel::result::DatabaseErrorInformation;
+
+    use super::*;
+
+    struct Info(&'static str);
+
+    impl DatabaseErrorInformation for Info {
+        fn message(&self) -> &str {
+            self.0
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    fn sqlite(message: &'static str) -> ApiError {
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new(Info(message))).into()
+    }
+
+    #[test]
+    fn sqlite_storage_failures_are_503_storage_unavailable() {
+        // The messages of SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR and SQLITE_CANTOPEN.
+        for message in [
+            "database or disk is full",
+            "attempt to write a readonly database",
+            "disk I/O error",
+            "unable to open database file",
+        ] {
+            let err = sqlite(message);
+            assert_eq!(
+                err.status_code(),
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{message}"
+            );
+            assert_eq!(err.code(), "storage_unavailable", "{message}");
+            assert!(err.problem().detail.contains("not saved"), "{message}");
+        }
+        assert_eq!(sqlite("database is locked").code(), "service_unavailable");
+        assert_eq!(sqlite("no such table: x").code(), "internal_error");
+    }
+
+    #[test]
+    fn file_write_failures_are_503_storage_unavailable() {
+        for kind in [
+            io::ErrorKind::StorageFull,
+            io::ErrorKind::QuotaExceeded,
+            io::ErrorKind::ReadOnlyFilesystem,
+            io::ErrorKind::PermissionDenied,
+        ] {
+            let err = ApiError::from(io::Error::from(kind));
+            assert_eq!(err.status_code(), StatusCode::SERVICE_UNAVAILABLE, "{kind}");
+            assert_eq!(err.code(), "storage_unavailable", "{kind}");
+        }
+        // ENOSPC and EROFS as the kernel reports them.
+        for errno in [28, 30] {
+            let err = ApiError::from(io::Error::from_raw_os_error(errno));
+            assert_eq!(err.code(), "storage_unavailable", "errno {errno}");
         }
     }
 }

@@ -2,6 +2,7 @@
 //! integration tests can start a real server on port 0.
 
 pub mod auth;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -1,4 +1,5 @@
-//! `servicedesk`: parse the command line, then serve (or print the OpenAPI document).
+//! `servicedesk`: parse the command line, then serve (or print the OpenAPI document, seed demo
+//! data, back up or restore a data dir).
 
 use std::process::ExitCode;
 
@@ -20,6 +21,8 @@ fn main() -> ExitCode {
             }
         },
         Command::Seed(args) => run_seed(&args),
+        Command::Backup(args) => run_backup(&args),
+        Command::Restore(args) => run_restore(&args),
         Command::Serve(raw) => {
             api::telemetry::init();
             let settings = match Settings::try_from(raw) {
@@ -72,6 +75,55 @@ fn run_seed(args: &api::config::SeedArgs) -> ExitCode {
         }
         Err(err) => {
             eprintln!("error: seeding failed: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_backup(args: &api::config::BackupArgs) -> ExitCode {
+    match api::backup::backup(&args.data_dir, &args.file) {
+        Ok(report) => {
+            for missing in &report.missing {
+                eprintln!("warning: the file of {missing} is missing from the uploads folder");
+            }
+            println!(
+                "backed up {} tickets and {} attachment files to {} ({} bytes)",
+                report.tickets,
+                report.attachments,
+                args.file.display(),
+                report.bytes,
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: backup failed: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_restore(args: &api::config::RestoreArgs) -> ExitCode {
+    match api::backup::restore(&args.file, &args.data_dir, args.force) {
+        Ok(report) => {
+            for missing in &report.missing {
+                eprintln!("warning: the backup holds no file for {missing}");
+            }
+            if let Some(aside) = &report.moved_aside {
+                println!(
+                    "the previous content of the data dir is now in {}",
+                    aside.display()
+                );
+            }
+            println!(
+                "restored {} tickets and {} attachment files into {}; integrity check ok",
+                report.tickets,
+                report.attachments,
+                args.data_dir.display(),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: restore failed: {err}");
             ExitCode::FAILURE
         }
     }

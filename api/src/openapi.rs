@@ -242,7 +242,7 @@ was used with another request (`idempotency_key_reused`)",
                 add(
                     op,
                     "503",
-                    "Database unavailable, busy or out of space (`service_unavailable`)",
+                    "Database unavailable or busy (`service_unavailable`), or its disk full or read-only: nothing was saved (`storage_unavailable`)",
                 );
                 if path.starts_with(shared::API_PREFIX) {
                     document_rate_limits(op);

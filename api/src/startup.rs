@@ -18,6 +18,7 @@ use tracing_actix_web::TracingLogger;
 use crate::auth::jwt::Keys;
 use crate::config::{Settings, check_secret};
 use crate::db;
+use crate::db::writer::Writer;
 use crate::error::ApiError;
 use crate::rate_limit::{self, MonotonicClock, RateLimits};
 use crate::routes;
@@ -34,6 +35,10 @@ pub const UPLOADS_DIR: &str = "uploads";
 pub enum StartupError {
     #[error("cannot use the data directory {path}: {source}")]
     DataDir { path: PathBuf, source: io::Error },
+    #[error(
+        "the data directory {path} is not writable ({source}); the server keeps its database and uploads there"
+    )]
+    NotWritable { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Setting(#[from] crate::config::SettingError),
     #[error(transparent)]
@@ -83,11 +88,32 @@ fn load_or_create_secret(data_dir: &Path) -> Result<Vec<u8>, StartupError> {
     }
 }
 
+/// Refuses a folder the server cannot create files in, before SQLite would quietly open the
+/// database read-only and every write would fail later.
+fn check_writable(dir: &Path) -> Result<(), StartupError> {
+    let probe = dir.join(format!(".write-test-{}", std::process::id()));
+    let written = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .and_then(|mut file| file.write_all(b"ok").and_then(|()| file.sync_all()));
+    let removed = fs::remove_file(&probe);
+    written
+        .and(removed)
+        .map_err(|source| StartupError::NotWritable {
+            path: dir.to_owned(),
+            source,
+        })
+}
+
 /// Prepares everything a server needs from its settings.
 pub fn prepare(settings: Settings) -> Result<AppState, StartupError> {
     let data_dir = settings.data_dir.clone();
     let uploads_dir = data_dir.join(UPLOADS_DIR);
+    fs::create_dir_all(&data_dir).map_err(data_dir_error(&data_dir))?;
+    check_writable(&data_dir)?;
     fs::create_dir_all(&uploads_dir).map_err(data_dir_error(&uploads_dir))?;
+    check_writable(&uploads_dir)?;
     let secret = match &settings.jwt_secret {
         Some(secret) => secret.clone(),
         None => load_or_create_secret(&data_dir)?,
@@ -145,10 +171,15 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// A running server and the port it listens on.
+/// Longest a graceful shutdown (SIGTERM) waits for requests in flight, leaving time to finish
+/// the queued writes and exit within 10 s.
+pub const SHUTDOWN_TIMEOUT_SECS: u64 = 8;
+
+/// A running server, the port it listens on, and its database writer.
 pub struct Application {
     port: u16,
     server: Server,
+    writer: Writer,
 }
 
 impl Application {
@@ -159,18 +190,33 @@ impl Application {
             source,
         };
         let state = prepare(settings)?;
+        let writer = state.writer.clone();
         let listener = TcpListener::bind(&addr).map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
         let server = serve(listener, state).map_err(bind_error)?;
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            writer,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// The server's database writer: tests use it to run SQL on the write connection, e.g. to
+    /// make the database "full".
+    pub fn writer(&self) -> &Writer {
+        &self.writer
+    }
+
+    /// Serves until the server stops (SIGTERM: graceful, requests in flight finish while new
+    /// connections are refused), then commits the writes still queued and closes the database.
     pub async fn run_until_stopped(self) -> io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        self.writer.shutdown().await;
+        served
     }
 }
 
@@ -226,7 +272,7 @@ fn serve(listener: TcpListener, state: AppState) -> io::Result<Server> {
             .configure(extractor_config)
             .configure(routes::configure)
     })
-    .shutdown_timeout(10)
+    .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
     .listen(listener)?
     .run();
     Ok(server)

@@ -1,6 +1,7 @@
 //! The database: an r2d2 pool of SQLite connections with their pragmas, the embedded
 //! migrations, and the one helper through which handlers reach the database off the executor.
 
+pub mod maintenance;
 pub mod models;
 pub mod schema;
 pub mod search;
@@ -114,17 +115,22 @@ where
 
 /// Opens the one write connection of the process and starts its group-commit thread.
 pub fn open_writer(path: &Path) -> Result<writer::Writer, OpenError> {
+    let path = path.to_owned();
+    writer::Writer::start(move || connect_writer(&path))
+}
+
+/// A connection with the per-connection pragmas, for the writer thread.
+pub fn connect_writer(path: &Path) -> Result<DbConn, OpenError> {
     let url = path.to_string_lossy().into_owned();
     let mut conn = DbConn::establish(&url).map_err(|source| OpenError::Connect {
         path: url.clone(),
         source,
     })?;
-    let setup = |source: Box<dyn std::error::Error + Send + Sync>| OpenError::Setup {
-        path: url.clone(),
-        source,
-    };
-    configure(&mut conn).map_err(|e| setup(e.into()))?;
-    writer::Writer::start(conn).map_err(|e| setup(e.into()))
+    configure(&mut conn).map_err(|e| OpenError::Setup {
+        path: url,
+        source: e.into(),
+    })?;
+    Ok(conn)
 }
 
 /// Runs `f` as one write of the next group commit (see [`writer`]): in its own savepoint of an

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use api::config::{RateLimitSettings, RawSettings, Settings, Signup};
+use api::db::writer::Writer;
 use api::startup::Application;
 use chrono::Utc;
 use reqwest::multipart::{Form, Part};
@@ -54,6 +55,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
     pub client: Client,
+    /// The server's database writer, to run SQL on its write connection (storage tests).
+    pub writer: Writer,
     _data_dir: TempDir,
 }
 
@@ -98,6 +101,7 @@ impl TestApp {
         configure(&mut settings);
         let app = Application::build(settings).expect("the test server starts");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let writer = app.writer().clone();
         tokio::spawn(app.run_until_stopped());
         Self {
             address,
@@ -105,6 +109,7 @@ impl TestApp {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("an HTTP client"),
+            writer,
             _data_dir: data_dir,
         }
     }

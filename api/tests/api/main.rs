@@ -23,5 +23,6 @@ mod protected;
 mod rate_limit;
 mod reference;
 mod search;
+mod storage;
 mod ticket_list;
 mod tickets;

@@ -120,6 +120,7 @@ pub const TEXTS: Texts = Texts {
     error_payload_too_large: "File too large.",
     error_already_exists: "An entry with this name already exists.",
     error_unavailable: "The server is unavailable right now. Try again shortly.",
+    error_storage: "The server could not save this: its storage is full or read-only. Nothing was changed; tell an administrator.",
     field_required: "Required.",
     field_too_short: "Too short.",
     field_too_long: "Too long.",

@@ -158,6 +158,7 @@ pub struct Texts {
     pub error_payload_too_large: &'static str,
     pub error_already_exists: &'static str,
     pub error_unavailable: &'static str,
+    pub error_storage: &'static str,
     pub field_required: &'static str,
     pub field_too_short: &'static str,
     pub field_too_long: &'static str,
@@ -182,6 +183,7 @@ impl Texts {
             "payload_too_large" => self.error_payload_too_large,
             "already_exists" => self.error_already_exists,
             "service_unavailable" => self.error_unavailable,
+            "storage_unavailable" => self.error_storage,
             "network" => self.error_network,
             _ => self.error_generic,
         }

@@ -120,6 +120,7 @@ pub const TEXTS: Texts = Texts {
     error_payload_too_large: "Arquivo grande demais.",
     error_already_exists: "Já existe um item com este nome.",
     error_unavailable: "O servidor está indisponível no momento. Tente em instantes.",
+    error_storage: "O servidor não conseguiu salvar: o armazenamento está cheio ou somente leitura. Nada foi alterado; avise um administrador.",
     field_required: "Campo obrigatório.",
     field_too_short: "Muito curto.",
     field_too_long: "Muito longo.",

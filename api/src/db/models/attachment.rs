@@ -62,6 +62,14 @@ pub fn for_ticket(conn: &mut DbConn, ticket_id: i64) -> QueryResult<Vec<Attachme
         .load(conn)
 }
 
+/// Every attachment, oldest first (backups list the files to keep).
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<AttachmentRow>> {
+    attachments::table
+        .order(attachments::id.asc())
+        .select(AttachmentRow::as_select())
+        .load(conn)
+}
+
 /// Converts rows to wire attachments. `download_url` is left empty: links are signed by the
 /// handler, which holds the keys.
 pub fn to_wire(conn: &mut DbConn, rows: Vec<AttachmentRow>) -> QueryResult<Vec<Attachment>> {
