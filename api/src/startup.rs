@@ -19,6 +19,7 @@ use crate::db;
 use crate::error::ApiError;
 use crate::routes;
 use crate::state::AppState;
+use crate::telemetry::RequestSpan;
 use crate::web_assets::WebApp;
 
 /// Largest accepted JSON body.
@@ -179,7 +180,7 @@ fn serve(listener: TcpListener, state: AppState) -> io::Result<Server> {
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("Referrer-Policy", "no-referrer")),
             )
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(state.clone())
             .configure(extractor_config)
             .configure(routes::configure)

@@ -9,16 +9,21 @@
 
 mod helpers;
 
+mod admin_agents;
 mod agents;
 mod attachments;
+mod audit;
 mod auth;
 mod comments;
 mod concurrency;
 mod errors;
 mod export;
 mod health;
+mod jwt;
 mod protected;
 mod reference;
 mod search;
+mod sessions;
 mod ticket_list;
 mod tickets;
+mod tokens;
