@@ -29,6 +29,12 @@ pub enum ApiError {
     InvalidCredentials,
     #[error("{0}")]
     Forbidden(&'static str),
+    #[error("this API token is read-only; use a read_write token or sign in")]
+    InsufficientScope,
+    #[error("sign in with your password to do this; API tokens cannot")]
+    SessionRequired,
+    #[error("the current password is incorrect")]
+    WrongPassword,
     #[error("sign-up is closed on this server; ask an administrator for an account")]
     SignupClosed,
     #[error("{0} not found")]
@@ -75,6 +81,9 @@ impl ApiError {
             Self::TokenExpired => "token_expired",
             Self::InvalidCredentials => "invalid_credentials",
             Self::Forbidden(_) => "forbidden",
+            Self::InsufficientScope => "insufficient_scope",
+            Self::SessionRequired => "session_required",
+            Self::WrongPassword => "wrong_password",
             Self::SignupClosed => "signup_closed",
             Self::NotFound(_) => "not_found",
             Self::EmailTaken => "email_taken",
@@ -144,6 +153,9 @@ impl ResponseError for ApiError {
             | Self::TokenExpired
             | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) | Self::SignupClosed => StatusCode::FORBIDDEN,
+            Self::InsufficientScope | Self::SessionRequired | Self::WrongPassword => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::EmailTaken | Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::StaleTicket { .. } => StatusCode::PRECONDITION_FAILED,
@@ -170,6 +182,13 @@ impl ResponseError for ApiError {
         }
         if let Self::RateLimited { retry_after } = self {
             response.insert_header((header::RETRY_AFTER, *retry_after));
+        }
+        if matches!(self, Self::InsufficientScope) {
+            // RFC 6750 §3.1.
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                r#"Bearer error="insufficient_scope""#,
+            ));
         }
         response.json(self.problem())
     }

@@ -17,7 +17,9 @@ use crate::handlers;
     info(
         title = "Groovoo Service Desk API",
         description = "REST API of Groovoo Service Desk. Authenticate with `POST /api/v1/auth/login` \
-and send `Authorization: Bearer <token>`. Errors are RFC 9457 `application/problem+json` with a \
+and send `Authorization: Bearer <token>`, or create an API token (`POST /api/v1/tokens`, \
+`gsd_…`) and send it the same way; a `read` API token is refused on anything but `GET` (403 \
+`insufficient_scope`). Errors are RFC 9457 `application/problem+json` with a \
 stable `code`.",
         version = "1.0.0",
         license(name = "MIT")
@@ -25,8 +27,15 @@ stable `code`.",
     paths(
         handlers::auth::register,
         handlers::auth::login,
+        handlers::auth::logout,
         handlers::agents::me,
+        handlers::agents::change_password,
         handlers::agents::list_agents,
+        handlers::agents::update_agent,
+        handlers::tokens::create_token,
+        handlers::tokens::list_tokens,
+        handlers::tokens::revoke_token,
+        handlers::audit::list_audit,
         handlers::reference::list_categories,
         handlers::reference::create_category,
         handlers::reference::list_channels,
@@ -46,8 +55,10 @@ stable `code`.",
     components(schemas(shared::Problem, shared::FieldError)),
     modifiers(&SecurityAndErrors),
     tags(
-        (name = "auth", description = "Accounts and tokens"),
-        (name = "agents", description = "Support agents"),
+        (name = "auth", description = "Registration, sign-in and sign-out"),
+        (name = "agents", description = "Support agents, their passwords and their administration"),
+        (name = "tokens", description = "API tokens for integrations"),
+        (name = "audit", description = "The audit log of security-relevant events"),
         (name = "reference", description = "Categories and channels"),
         (name = "tickets", description = "Tickets, counters and export"),
         (name = "comments", description = "Comments on tickets"),
@@ -160,7 +171,7 @@ impl Modify for SecurityAndErrors {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
+                    .bearer_format("JWT or API token")
                     .build(),
             ),
         );
@@ -170,15 +181,16 @@ impl Modify for SecurityAndErrors {
             Vec::<String>::new(),
         )]);
         for (path, item) in &mut doc.paths.paths {
-            for op in [
-                &mut item.get,
-                &mut item.post,
-                &mut item.patch,
-                &mut item.put,
-                &mut item.delete,
-            ]
-            .into_iter()
-            .flatten()
+            let ops = [
+                (false, &mut item.get),
+                (true, &mut item.post),
+                (true, &mut item.patch),
+                (true, &mut item.put),
+                (true, &mut item.delete),
+            ];
+            for (writes, op) in ops
+                .into_iter()
+                .filter_map(|(writes, op)| Some((writes, op.as_mut()?)))
             {
                 let public = op
                     .security
@@ -190,6 +202,13 @@ impl Modify for SecurityAndErrors {
                         "401",
                         "Missing, invalid or expired token (`unauthenticated`, `invalid_token`, `token_expired`)",
                     );
+                    if writes {
+                        add(
+                            op,
+                            "403",
+                            "Called with a `read` API token (`insufficient_scope`)",
+                        );
+                    }
                 }
                 if has_header_param(op, crate::idempotency::HEADER) {
                     add(
@@ -289,7 +308,10 @@ mod tests {
     fn every_operation_documents_its_errors_as_problem_json() {
         let doc = ApiDoc::openapi();
         for (path, item) in &doc.paths.paths {
-            for op in [&item.get, &item.post, &item.patch].into_iter().flatten() {
+            for op in [&item.get, &item.post, &item.patch, &item.delete]
+                .into_iter()
+                .flatten()
+            {
                 let codes: Vec<&String> = op.responses.responses.keys().collect();
                 assert!(
                     codes.iter().any(|c| c.starts_with('2')),

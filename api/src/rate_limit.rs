@@ -70,6 +70,8 @@ impl Clock for MonotonicClock {
 pub enum Principal {
     /// An agent signed in with a login token.
     Agent(i64),
+    /// An integration using an API token: each token has its own quota.
+    ApiToken(i64),
 }
 
 /// What a limiter counts requests by.
@@ -280,6 +282,12 @@ fn client_ip(req: &HttpRequest, limits: &RateLimits) -> IpAddr {
         .filter_map(|v| v.to_str().ok())
         .collect();
     limits.client_ip(peer, &forwarded)
+}
+
+/// The client's address as the limits see it: the socket peer, or what a trusted proxy reports.
+pub fn request_ip(req: &HttpRequest) -> Option<IpAddr> {
+    let limits = limits(req)?;
+    Some(client_ip(req, &limits))
 }
 
 /// Counts an authenticated API request against its principal; 429 when over the limit.

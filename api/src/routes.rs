@@ -3,7 +3,9 @@
 use actix_web::{HttpResponse, Resource, http::header, web};
 
 use crate::error::ApiError;
-use crate::handlers::{agents, attachments, auth, docs, export, health, reference, tickets};
+use crate::handlers::{
+    agents, attachments, audit, auth, docs, export, health, reference, tickets, tokens,
+};
 use crate::web_assets;
 
 /// The 405 problem, with the `Allow` header listing the methods that would work.
@@ -31,8 +33,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::scope("/api/v1")
                 .service(resource("/auth/register", "POST").route(web::post().to(auth::register)))
                 .service(resource("/auth/login", "POST").route(web::post().to(auth::login)))
+                .service(resource("/auth/logout", "POST").route(web::post().to(auth::logout)))
                 .service(resource("/me", "GET").route(web::get().to(agents::me)))
+                .service(
+                    resource("/me/password", "POST").route(web::post().to(agents::change_password)),
+                )
                 .service(resource("/agents", "GET").route(web::get().to(agents::list_agents)))
+                .service(
+                    resource("/agents/{id}", "PATCH").route(web::patch().to(agents::update_agent)),
+                )
+                .service(
+                    resource("/tokens", "GET, POST")
+                        .route(web::get().to(tokens::list_tokens))
+                        .route(web::post().to(tokens::create_token)),
+                )
+                .service(
+                    resource("/tokens/{id}", "DELETE")
+                        .route(web::delete().to(tokens::revoke_token)),
+                )
+                .service(resource("/audit", "GET").route(web::get().to(audit::list_audit)))
                 .service(
                     resource("/categories", "GET, POST")
                         .route(web::get().to(reference::list_categories))

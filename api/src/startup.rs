@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::rate_limit::{self, MonotonicClock, RateLimits};
 use crate::routes;
 use crate::state::AppState;
+use crate::telemetry::RequestSpan;
 use crate::web_assets::WebApp;
 
 /// Largest accepted JSON body.
@@ -267,7 +268,7 @@ fn serve(listener: TcpListener, state: AppState) -> io::Result<Server> {
             .wrap(from_fn(rate_limit::middleware))
             .wrap(security_headers())
             .wrap(cors(&state.settings.cors_origins))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(state.clone())
             .configure(extractor_config)
             .configure(routes::configure)

@@ -42,6 +42,8 @@ pub struct Agent {
     pub name: String,
     pub email: String,
     pub role: Role,
+    /// `false`: deactivated by an administrator; cannot sign in or be assigned tickets.
+    pub active: bool,
     pub created_at: DateTime<Utc>,
 }
 

@@ -4,6 +4,7 @@
 //! the `api` server and the `web` SPA. This crate builds for `wasm32-unknown-unknown` and never
 //! depends on diesel or actix: it is types, (de)serialisation and pure validation rules only.
 
+pub mod account;
 pub mod agent;
 pub mod attachment;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod reference;
 pub mod ticket;
 pub mod validation;
 
+pub use account::*;
 pub use agent::*;
 pub use attachment::*;
 pub use error::*;

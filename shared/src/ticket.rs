@@ -37,6 +37,7 @@ macro_rules! wire_enum {
         }
     };
 }
+pub(crate) use wire_enum;
 
 wire_enum! {
     /// Where a ticket stands: Aberto, Aguardando, Fechado in the UI.

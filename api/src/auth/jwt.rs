@@ -1,7 +1,9 @@
 //! Signed tokens: login tokens (`Authorization: Bearer`) and per-file attachment tokens.
 //!
-//! Validation is pinned: HS256 only, `exp`, `iss` and `aud` required and checked. The two kinds
-//! have different audiences, so an attachment link can never be used as a login token.
+//! Validation is pinned: HS256 only (`alg: none` and every other algorithm are refused), `exp`,
+//! `iss`, `aud` and `sub` required and checked, `exp` and `nbf` must be numbers (jsonwebtoken
+//! ≥ 10.3 refuses string dates, which earlier releases skipped). The two kinds have different
+//! audiences, so an attachment link can never be used as a login token.
 
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::errors::ErrorKind;
@@ -52,6 +54,8 @@ fn validation(audience: &str) -> Validation {
     v.set_issuer(&[ISSUER]);
     v.set_audience(&[audience]);
     v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    v.validate_exp = true;
+    v.validate_nbf = true;
     v.leeway = 5;
     v
 }

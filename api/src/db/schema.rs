@@ -14,6 +14,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        agent_id -> BigInt,
+        name -> Text,
+        scope -> Text,
+        token_hash -> Text,
+        prefix -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     attachments (id) {
         id -> BigInt,
         ticket_id -> BigInt,
@@ -24,6 +39,18 @@ diesel::table! {
         storage_name -> Text,
         uploaded_by -> BigInt,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        action -> Text,
+        target -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        details -> Text,
     }
 }
 
@@ -113,8 +140,10 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(api_tokens -> agents (agent_id));
 diesel::joinable!(attachments -> agents (uploaded_by));
 diesel::joinable!(attachments -> tickets (ticket_id));
+diesel::joinable!(audit_log -> agents (actor_id));
 diesel::joinable!(comments -> agents (author_id));
 diesel::joinable!(comments -> tickets (ticket_id));
 diesel::joinable!(idempotency_keys -> agents (agent_id));
@@ -123,7 +152,9 @@ diesel::joinable!(ticket_events -> tickets (ticket_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agents,
+    api_tokens,
     attachments,
+    audit_log,
     categories,
     channels,
     comments,

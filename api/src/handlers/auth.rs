@@ -1,20 +1,22 @@
-//! Registration and login.
+//! Registration, login and logout.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use shared::validation::Validate;
-use shared::{AuthResponse, LoginRequest, Problem, RegisterRequest, Role};
+use shared::{AuditAction, AuthResponse, LoginRequest, Problem, RegisterRequest, Role};
 
 use crate::auth::jwt::LoginClaims;
-use crate::auth::password;
+use crate::auth::{ClientIp, SessionUser, password};
 use crate::config::Signup;
+use crate::db::models::audit::AuditEvent;
 use crate::db::{self, models::agent, models::agent::AgentRow};
 use crate::error::ApiError;
+use crate::handlers::audit::record;
 use crate::rate_limit;
 use crate::state::AppState;
 
 /// Issues a login token for `row`.
-fn auth_response(state: &AppState, row: AgentRow) -> Result<AuthResponse, ApiError> {
+pub fn auth_response(state: &AppState, row: AgentRow) -> Result<AuthResponse, ApiError> {
     let (token, expires_at) = state.keys.issue_login(
         LoginClaims {
             agent_id: row.id,
@@ -43,6 +45,7 @@ fn auth_response(state: &AppState, row: AgentRow) -> Result<AuthResponse, ApiErr
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
+    ip: ClientIp,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let account = rate_limit::charge_login(&req, &body.email)?;
@@ -69,7 +72,7 @@ pub async fn register(
         } else {
             Role::Admin
         };
-        Ok(agent::insert(
+        let row = agent::insert(
             conn,
             &agent::NewAgentRow {
                 name: name.trim(),
@@ -78,7 +81,13 @@ pub async fn register(
                 role: role.as_str(),
                 created_at: db::models::now(),
             },
-        )?)
+        )?;
+        AuditEvent::new(AuditAction::AgentRegistered, ip.0)
+            .actor(row.id)
+            .on_agent(row.id)
+            .detail("role", role.as_str())
+            .record(conn)?;
+        Ok(row)
     })
     .await?;
     tracing::info!(agent_id = row.id, role = %row.role, "agent registered");
@@ -89,17 +98,21 @@ pub async fn register(
 }
 
 /// Sign in with e-mail and password.
+///
+/// A deactivated account gets the same 401 as a wrong password, so the answer never tells
+/// whether an account exists or what state it is in.
 #[utoipa::path(
     post, path = "/api/v1/auth/login", tag = "auth", security(()),
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = AuthResponse),
-        (status = 401, description = "Wrong e-mail or password (`invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong e-mail or password, or a deactivated account (`invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
+    ip: ClientIp,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let account = rate_limit::charge_login(&req, &body.email)?;
@@ -124,15 +137,60 @@ pub async fn login(
         (found, valid)
     })
     .await?;
+    // A failure names the account only when the e-mail belongs to one: what was typed into an
+    // unknown e-mail field (sometimes a password) is never stored.
+    let event = |action| AuditEvent::new(action, ip.0.clone());
     match found {
         Some(row) if valid && row.active => {
             tracing::info!(agent_id = row.id, "login succeeded");
             rate_limit::refund(&req, account);
+            let success = event(AuditAction::LoginSucceeded)
+                .actor(row.id)
+                .on_agent(row.id);
+            record(&state, success).await;
             Ok(HttpResponse::Ok().json(auth_response(&state, row)?))
         }
-        _ => {
+        found => {
             tracing::info!("login failed");
+            let failure = event(AuditAction::LoginFailed);
+            let failure = match &found {
+                Some(row) if valid => failure.on_agent(row.id).detail("reason", "deactivated"),
+                Some(row) => failure.on_agent(row.id).detail("reason", "wrong_password"),
+                None => failure.detail("reason", "unknown_email"),
+            };
+            record(&state, failure).await;
             Err(ApiError::InvalidCredentials)
         }
     }
+}
+
+/// Sign out: every login token of the agent stops working at once (on every device). API tokens
+/// are not affected. Needs a login token, not an API token.
+#[utoipa::path(
+    post, path = "/api/v1/auth/logout", tag = "auth",
+    responses(
+        (status = 204, description = "Signed out; the agent's login tokens no longer work"),
+        (status = 403, description = "Called with an API token (`session_required`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn logout(
+    user: SessionUser,
+    state: web::Data<AppState>,
+    ip: ClientIp,
+) -> Result<HttpResponse, ApiError> {
+    let SessionUser(user) = user;
+    db::write(&state.writer, move |conn| {
+        let row = agent::find(conn, user.id)?.ok_or(ApiError::InvalidToken)?;
+        let changes = agent::AgentChangeset {
+            token_version: Some(row.token_version + 1),
+            ..Default::default()
+        };
+        agent::update(conn, user.id, &changes)?;
+        user.audit(AuditAction::LoggedOut, &ip)
+            .on_agent(user.id)
+            .record(conn)?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -3,9 +3,12 @@
 
 pub mod agents;
 pub mod attachments;
+pub mod audit;
 pub mod auth;
+pub mod cursor;
 pub mod docs;
 pub mod export;
 pub mod health;
 pub mod reference;
 pub mod tickets;
+pub mod tokens;

@@ -2,8 +2,6 @@
 
 use actix_web::http::header::{self, EntityTag};
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use diesel::Connection;
 use shared::validation::Validate;
 use shared::{
@@ -17,6 +15,7 @@ use crate::db::models::{agent, attachment, comment, event, now, reference, ticke
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
 use crate::handlers::attachments::sign_download_urls;
+use crate::handlers::cursor;
 use crate::idempotency::{self, Endpoint, IdempotencyKey, IdempotencyKeyHeader, StoredResponse};
 use crate::state::AppState;
 
@@ -45,21 +44,8 @@ pub fn parse_filter(params: &TicketQueryParams) -> Result<TicketFilter, ApiError
     TicketFilter::try_from(params).map_err(ApiError::Validation)
 }
 
-fn encode_cursor(id: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("t:{id}"))
-}
-
-fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| ApiError::InvalidCursor)?;
-    std::str::from_utf8(&bytes)
-        .ok()
-        .and_then(|s| s.strip_prefix("t:"))
-        .and_then(|id| id.parse::<i64>().ok())
-        .filter(|id| *id > 0)
-        .ok_or(ApiError::InvalidCursor)
-}
+/// The tag of ticket list cursors.
+const CURSOR: &str = "t";
 
 /// Refuses slugs that are not in their reference list.
 fn check_slugs(
@@ -177,17 +163,11 @@ pub async fn list_tickets(
 ) -> Result<web::Json<TicketPage>, ApiError> {
     let filter = parse_filter(&params)?;
     let page = PageRequest::try_from(&*page).map_err(ApiError::Validation)?;
-    let before = page.cursor.as_deref().map(decode_cursor).transpose()?;
+    let before = cursor::start(CURSOR, &page)?;
     let page = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let limit = usize::try_from(page.limit).unwrap_or(shared::DEFAULT_LIMIT as usize);
             let mut rows = ticket::page(conn, &filter, before, page.limit + 1)?;
-            let next_cursor = if rows.len() > limit {
-                rows.truncate(limit);
-                rows.last().map(|last| encode_cursor(last.id))
-            } else {
-                None
-            };
+            let next_cursor = cursor::next_page(CURSOR, &mut rows, page.limit, |row| row.id);
             let (total, total_capped) = ticket::count(conn, &filter)?;
             Ok(TicketPage {
                 items: ticket::to_wire(conn, rows)?,
@@ -477,25 +457,4 @@ pub async fn list_comments(
     })
     .await?;
     Ok(web::Json(comments))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_refuse_forgeries() {
-        assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), 42);
-        for bad in [
-            "",
-            "abc",
-            &URL_SAFE_NO_PAD.encode("t:-1"),
-            &URL_SAFE_NO_PAD.encode("x:5"),
-        ] {
-            assert!(
-                matches!(decode_cursor(bad), Err(ApiError::InvalidCursor)),
-                "{bad}"
-            );
-        }
-    }
 }

@@ -44,6 +44,9 @@ async fn agents_never_carry_credentials() {
     for agent in agents.iter().chain([&me]) {
         let mut keys: Vec<_> = agent.as_object().unwrap().keys().cloned().collect();
         keys.sort();
-        assert_eq!(keys, ["created_at", "email", "id", "name", "role"]);
+        assert_eq!(
+            keys,
+            ["active", "created_at", "email", "id", "name", "role"]
+        );
     }
 }

@@ -13,8 +13,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use shared::{
-    Agent, Attachment, AuthResponse, Comment, NewTicket, PROBLEM_JSON, Problem, Ticket,
-    TicketDetail, TicketPage,
+    Agent, ApiToken, Attachment, AuditEntry, AuditPage, AuthResponse, Comment, CreatedApiToken,
+    NewTicket, PROBLEM_JSON, Problem, Ticket, TicketDetail, TicketPage,
 };
 use tempfile::TempDir;
 
@@ -70,6 +70,13 @@ pub struct TestAgent {
 impl TestAgent {
     pub fn id(&self) -> i64 {
         self.agent.id
+    }
+
+    pub fn agent_ref(&self) -> shared::AgentRef {
+        shared::AgentRef {
+            id: self.agent.id,
+            name: self.agent.name.clone(),
+        }
     }
 }
 
@@ -360,4 +367,77 @@ pub fn header_str(response: &Response, name: header::HeaderName) -> String {
         .get(name)
         .map(|v| v.to_str().expect("an ASCII header").to_owned())
         .unwrap_or_default()
+}
+
+/// Accounts, API tokens and the audit log.
+impl TestApp {
+    pub async fn delete(&self, path: &str, token: &str) -> Response {
+        send(self.authed(Method::DELETE, path, token)).await
+    }
+
+    /// Creates an API token of `scope` (`read` or `read_write`) with the login token `token`.
+    pub async fn create_api_token(&self, token: &str, name: &str, scope: &str) -> CreatedApiToken {
+        let body = json!({ "name": name, "scope": scope });
+        json_body(
+            self.post("/tokens", token, &body).await,
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
+    /// `GET /tokens` with the given query pairs.
+    pub async fn list_api_tokens(&self, token: &str, query: &[(&str, &str)]) -> Vec<ApiToken> {
+        json_body(
+            self.get_query("/tokens", token, query).await,
+            StatusCode::OK,
+        )
+        .await
+    }
+
+    /// `PATCH /agents/{id}` as `admin`, expecting success.
+    pub async fn patch_agent(&self, admin: &str, id: i64, patch: &Value) -> Agent {
+        json_body(
+            self.patch(&format!("/agents/{id}"), admin, patch).await,
+            StatusCode::OK,
+        )
+        .await
+    }
+
+    /// The newest `limit` audit entries, read by `admin`.
+    pub async fn audit(&self, admin: &str, limit: usize) -> Vec<AuditEntry> {
+        let limit = limit.to_string();
+        let page: AuditPage = json_body(
+            self.get_query("/audit", admin, &[("limit", &limit)]).await,
+            StatusCode::OK,
+        )
+        .await;
+        page.items
+    }
+
+    /// Asserts that `token` no longer opens anything: `GET /me` is a 401 `invalid_token`.
+    pub async fn assert_token_dead(&self, token: &str) {
+        assert_problem(
+            self.get("/me", token).await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+        )
+        .await;
+    }
+
+    /// The database and upload files of this server, as stored on disk.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data_dir.path()
+    }
+
+    /// Runs SQL on the server's database behind its back: only to move a stored time into the
+    /// past (token expiry) without making a test wait.
+    pub fn sql(&self, statement: &str) {
+        use diesel::Connection;
+        use diesel::connection::SimpleConnection;
+        let path = self.data_dir().join(api::db::DB_FILE);
+        let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())
+            .expect("the test database opens");
+        conn.batch_execute(&format!("PRAGMA busy_timeout = 5000; {statement}"))
+            .expect("the statement runs");
+    }
 }

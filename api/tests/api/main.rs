@@ -9,8 +9,10 @@
 
 mod helpers;
 
+mod admin_agents;
 mod agents;
 mod attachments;
+mod audit;
 mod auth;
 mod comments;
 mod concurrency;
@@ -19,10 +21,13 @@ mod export;
 mod headers;
 mod health;
 mod idempotency;
+mod jwt;
 mod protected;
 mod rate_limit;
 mod reference;
 mod search;
+mod sessions;
 mod storage;
 mod ticket_list;
 mod tickets;
+mod tokens;

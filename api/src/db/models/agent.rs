@@ -51,11 +51,23 @@ impl From<AgentRow> for Agent {
         Self {
             id: row.id,
             role: row.role(),
+            active: row.active,
             name: row.name,
             email: row.email,
             created_at: utc(row.created_at),
         }
     }
+}
+
+/// A change to an agent's account; `None` fields stay as they are.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = agents)]
+pub struct AgentChangeset {
+    pub role: Option<&'static str>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+    /// A new version invalidates every login token issued before it.
+    pub token_version: Option<i64>,
 }
 
 /// Normalises an e-mail address for storage and look-up.
@@ -88,6 +100,22 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<Agent
         .select(AgentRow::as_select())
         .first(conn)
         .optional()
+}
+
+pub fn update(conn: &mut DbConn, id: i64, changes: &AgentChangeset) -> QueryResult<AgentRow> {
+    diesel::update(agents::table.find(id))
+        .set(changes)
+        .returning(AgentRow::as_returning())
+        .get_result(conn)
+}
+
+/// How many administrators can still sign in.
+pub fn count_active_admins(conn: &mut DbConn) -> QueryResult<i64> {
+    agents::table
+        .filter(agents::role.eq(Role::Admin.as_str()))
+        .filter(agents::active.eq(true))
+        .count()
+        .get_result(conn)
 }
 
 pub fn list(conn: &mut DbConn) -> QueryResult<Vec<AgentRow>> {

@@ -2,7 +2,9 @@
 //! `shared`; the `From`/`to_wire` conversions here are the only bridge between the two.
 
 pub mod agent;
+pub mod api_token;
 pub mod attachment;
+pub mod audit;
 pub mod comment;
 pub mod event;
 pub mod idempotency;
