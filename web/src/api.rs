@@ -5,9 +5,10 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    Agent, Attachment, AuthResponse, Comment, FieldError, LoginRequest, NewComment,
-    NewReferenceItem, NewTicket, Problem, ReferenceItem, RegisterRequest, StatusCounts, Ticket,
-    TicketDetail, TicketFilter, TicketPage, TicketPatch,
+    Agent, AgentPatch, ApiToken, Attachment, AuditPage, AuthResponse, Comment, CreatedApiToken,
+    FieldError, LoginRequest, NewApiToken, NewComment, NewReferenceItem, NewTicket, PasswordChange,
+    Problem, ReferenceItem, RegisterRequest, StatusCounts, Ticket, TicketDetail, TicketFilter,
+    TicketPage, TicketPatch,
 };
 use wasm_bindgen::JsCast;
 
@@ -98,12 +99,53 @@ pub async fn login(body: &LoginRequest) -> Result<AuthResponse, ApiError> {
     with_body(Request::post(&format!("{BASE}/auth/login")), body).await
 }
 
+/// Ends every login session of the agent on the server (this browser's included).
+pub async fn logout() -> Result<(), ApiError> {
+    send(authorized(Request::post(&format!("{BASE}/auth/logout"))).build())
+        .await
+        .map(drop)
+}
+
 pub async fn me() -> Result<Agent, ApiError> {
     get("/me").await
 }
 
+/// Changes the password; the answer is a new session (the old token no longer works).
+pub async fn change_password(body: &PasswordChange) -> Result<AuthResponse, ApiError> {
+    with_body(Request::post(&format!("{BASE}/me/password")), body).await
+}
+
 pub async fn agents() -> Result<Vec<Agent>, ApiError> {
     get("/agents").await
+}
+
+/// Changes an agent's role or active state (administrators).
+pub async fn update_agent(id: i64, patch: &AgentPatch) -> Result<Agent, ApiError> {
+    with_body(Request::patch(&format!("{BASE}/agents/{id}")), patch).await
+}
+
+/// The agent's API tokens, or with `all` every agent's (administrators).
+pub async fn api_tokens(all: bool) -> Result<Vec<ApiToken>, ApiError> {
+    get(if all { "/tokens?all=true" } else { "/tokens" }).await
+}
+
+pub async fn create_api_token(body: &NewApiToken) -> Result<CreatedApiToken, ApiError> {
+    with_body(Request::post(&format!("{BASE}/tokens")), body).await
+}
+
+pub async fn revoke_api_token(id: i64) -> Result<(), ApiError> {
+    send(authorized(Request::delete(&format!("{BASE}/tokens/{id}"))).build())
+        .await
+        .map(drop)
+}
+
+/// One page of the audit log, newest first (administrators).
+pub async fn audit(cursor: Option<&str>) -> Result<AuditPage, ApiError> {
+    let pairs: Vec<(&str, String)> = cursor
+        .map(|c| ("cursor", c.to_owned()))
+        .into_iter()
+        .collect();
+    get(&format!("/audit{}", query_string(&pairs))).await
 }
 
 pub async fn categories() -> Result<Vec<ReferenceItem>, ApiError> {

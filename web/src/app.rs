@@ -7,6 +7,7 @@ use leptos_router::{NavigateOptions, path};
 
 use crate::i18n::{Lang, provide_i18n, use_i18n};
 use crate::pages::{
+    account::AccountPage,
     admin::AdminPage,
     auth::{LoginPage, SignupPage},
     dashboard::DashboardPage,
@@ -44,6 +45,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/tickets/new") view=|| view! { <Protected><NewTicketPage/></Protected> }/>
                 <Route path=path!("/tickets/:id") view=|| view! { <Protected><TicketPage/></Protected> }/>
                 <Route path=path!("/admin") view=|| view! { <Protected><AdminPage/></Protected> }/>
+                <Route path=path!("/account") view=|| view! { <Protected><AccountPage/></Protected> }/>
             </Routes>
         </Router>
     }
@@ -111,6 +113,13 @@ pub fn Shell(children: Children) -> impl IntoView {
     let t = move || i18n.t();
     let is_admin = move || session::current().is_some_and(|s| s.is_admin());
     let signed_in = move || session::current().is_some();
+    // The server ends the session (every token of it); the browser forgets it even offline.
+    let log_out = move |_| {
+        leptos::task::spawn_local(async {
+            let _ = crate::api::logout().await;
+            session::end(Ended::LoggedOut);
+        });
+    };
     view! {
         <a class="skip-link" href="#content">{move || t().skip_to_content}</a>
         <header class="topbar">
@@ -130,8 +139,10 @@ pub fn Shell(children: Children) -> impl IntoView {
             <div class="topbar-end">
                 <LanguageSwitch/>
                 <Show when=signed_in>
-                    <span class="who">{move || session::current().map(|s| s.agent.name).unwrap_or_default()}</span>
-                    <button type="button" class="button ghost" on:click=move |_| session::end(Ended::LoggedOut)>
+                    <A href="/account" attr:class="who" attr:title=move || t().nav_account>
+                        {move || session::current().map(|s| s.agent.name).unwrap_or_default()}
+                    </A>
+                    <button type="button" class="button ghost" on:click=log_out>
                         {move || t().logout}
                     </button>
                 </Show>

@@ -92,11 +92,12 @@ pub fn end(reason: Ended) {
     state().session.set(None);
 }
 
-/// Refreshes the signed-in agent's profile (name or role may have changed).
+/// Refreshes the signed-in agent's profile (name or role may have changed); a profile of
+/// another agent is ignored.
 pub fn refresh_agent(agent: Agent) {
     let updated = state().session.with_untracked(|s| {
         s.as_ref()
-            .filter(|s| s.agent != agent)
+            .filter(|s| s.agent.id == agent.id && s.agent != agent)
             .map(|s| Session { agent, ..s.clone() })
     });
     if let Some(session) = updated {

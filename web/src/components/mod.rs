@@ -3,6 +3,7 @@
 pub mod files;
 pub mod form;
 pub mod ticket_card;
+pub mod tokens;
 
 use leptos::prelude::*;
 use shared::TicketStatus;
@@ -39,4 +40,11 @@ pub fn ErrorBanner(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoVi
 pub fn Loading() -> impl IntoView {
     let i18n = use_i18n();
     view! { <p class="loading" role="status" aria-live="polite">{move || i18n.t().loading}</p> }
+}
+
+/// Asks the agent to confirm `question` in the browser's dialog; no answer counts as no.
+pub fn confirm(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
 }

@@ -49,6 +49,7 @@ pub struct Texts {
     pub logout: &'static str,
     pub language: &'static str,
     pub main_nav: &'static str,
+    pub nav_account: &'static str,
 
     pub login_title: &'static str,
     pub login_submit: &'static str,
@@ -61,6 +62,39 @@ pub struct Texts {
     pub field_email: &'static str,
     pub field_password: &'static str,
     pub password_hint: &'static str,
+    pub account_title: &'static str,
+    pub password_title: &'static str,
+    pub field_current_password: &'static str,
+    pub field_new_password: &'static str,
+    pub password_change_submit: &'static str,
+    pub password_changed: &'static str,
+    pub tokens_title: &'static str,
+    pub tokens_intro: &'static str,
+    pub all_tokens_title: &'static str,
+    pub field_token_name: &'static str,
+    pub token_name_hint: &'static str,
+    pub field_scope: &'static str,
+    pub scope_read: &'static str,
+    pub scope_read_write: &'static str,
+    pub field_expiry: &'static str,
+    pub expiry_never: &'static str,
+    pub expiry_days: &'static str,
+    pub create_token_submit: &'static str,
+    pub token_created: &'static str,
+    pub new_token_label: &'static str,
+    pub copy: &'static str,
+    pub copied: &'static str,
+    pub no_tokens: &'static str,
+    pub token_prefix: &'static str,
+    pub token_owner: &'static str,
+    pub created_at: &'static str,
+    pub expires_at: &'static str,
+    pub last_used: &'static str,
+    pub never_used: &'static str,
+    pub expired: &'static str,
+    pub revoke: &'static str,
+    pub revoke_named: &'static str,
+    pub revoke_confirm: &'static str,
 
     pub dashboard_title: &'static str,
     pub counters_label: &'static str,
@@ -143,6 +177,39 @@ pub struct Texts {
     pub add_entry: &'static str,
     pub field_slug_optional: &'static str,
     pub admin_only: &'static str,
+    pub agents_title: &'static str,
+    pub field_role: &'static str,
+    pub role_of: &'static str,
+    pub role_admin: &'static str,
+    pub role_agent: &'static str,
+    pub agent_state: &'static str,
+    pub agent_active: &'static str,
+    pub agent_inactive: &'static str,
+    pub deactivate: &'static str,
+    pub activate: &'static str,
+    pub deactivate_named: &'static str,
+    pub activate_named: &'static str,
+    pub deactivate_confirm: &'static str,
+    pub you: &'static str,
+    pub audit_title: &'static str,
+    pub audit_when: &'static str,
+    pub audit_who: &'static str,
+    pub audit_action: &'static str,
+    pub audit_target: &'static str,
+    pub audit_ip: &'static str,
+    pub audit_empty: &'static str,
+    pub audit_token: &'static str,
+    pub action_agent_registered: &'static str,
+    pub action_login_succeeded: &'static str,
+    pub action_login_failed: &'static str,
+    pub action_logged_out: &'static str,
+    pub action_password_changed: &'static str,
+    pub action_password_change_failed: &'static str,
+    pub action_token_created: &'static str,
+    pub action_token_revoked: &'static str,
+    pub action_role_changed: &'static str,
+    pub action_agent_deactivated: &'static str,
+    pub action_agent_activated: &'static str,
 
     pub page_not_found: &'static str,
     pub retry: &'static str,
@@ -159,6 +226,12 @@ pub struct Texts {
     pub error_already_exists: &'static str,
     pub error_unavailable: &'static str,
     pub error_storage: &'static str,
+    pub error_rate_limited: &'static str,
+    pub error_insufficient_scope: &'static str,
+    pub error_session_required: &'static str,
+    pub error_wrong_password: &'static str,
+    pub error_last_admin: &'static str,
+    pub error_too_many_tokens: &'static str,
     pub field_required: &'static str,
     pub field_too_short: &'static str,
     pub field_too_long: &'static str,
@@ -184,6 +257,12 @@ impl Texts {
             "already_exists" => self.error_already_exists,
             "service_unavailable" => self.error_unavailable,
             "storage_unavailable" => self.error_storage,
+            "rate_limited" => self.error_rate_limited,
+            "insufficient_scope" => self.error_insufficient_scope,
+            "session_required" => self.error_session_required,
+            "wrong_password" => self.error_wrong_password,
+            "last_admin" => self.error_last_admin,
+            "too_many_tokens" => self.error_too_many_tokens,
             "network" => self.error_network,
             _ => self.error_generic,
         }
@@ -208,6 +287,37 @@ impl Texts {
             shared::TicketStatus::Open => self.status_open,
             shared::TicketStatus::Waiting => self.status_waiting,
             shared::TicketStatus::Closed => self.status_closed,
+        }
+    }
+
+    pub fn role(&self, role: shared::Role) -> &'static str {
+        match role {
+            shared::Role::Admin => self.role_admin,
+            shared::Role::Agent => self.role_agent,
+        }
+    }
+
+    pub fn scope(&self, scope: shared::TokenScope) -> &'static str {
+        match scope {
+            shared::TokenScope::Read => self.scope_read,
+            shared::TokenScope::ReadWrite => self.scope_read_write,
+        }
+    }
+
+    pub fn audit_action(&self, action: shared::AuditAction) -> &'static str {
+        use shared::AuditAction as A;
+        match action {
+            A::AgentRegistered => self.action_agent_registered,
+            A::LoginSucceeded => self.action_login_succeeded,
+            A::LoginFailed => self.action_login_failed,
+            A::LoggedOut => self.action_logged_out,
+            A::PasswordChanged => self.action_password_changed,
+            A::PasswordChangeFailed => self.action_password_change_failed,
+            A::TokenCreated => self.action_token_created,
+            A::TokenRevoked => self.action_token_revoked,
+            A::RoleChanged => self.action_role_changed,
+            A::AgentDeactivated => self.action_agent_deactivated,
+            A::AgentActivated => self.action_agent_activated,
         }
     }
 
@@ -301,6 +411,27 @@ mod tests {
             "Fechado"
         );
         assert_eq!(Lang::En.texts().status(shared::TicketStatus::Open), "Open");
+    }
+
+    #[test]
+    fn account_problem_codes_have_their_own_messages() {
+        for lang in [Lang::PtBr, Lang::En] {
+            let t = lang.texts();
+            for code in [
+                "insufficient_scope",
+                "session_required",
+                "wrong_password",
+                "last_admin",
+                "too_many_tokens",
+            ] {
+                assert_ne!(t.problem(code), t.error_generic, "{code}");
+            }
+            let actions: std::collections::HashSet<_> = shared::AuditAction::ALL
+                .iter()
+                .map(|a| t.audit_action(*a))
+                .collect();
+            assert_eq!(actions.len(), shared::AuditAction::ALL.len());
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Route-level components, one per page.
 
+pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod dashboard;

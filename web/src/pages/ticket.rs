@@ -116,14 +116,17 @@ fn TicketView(
             .map(|a| a.id.to_string())
             .unwrap_or_default(),
     );
+    let current_assignee = ticket.assignee.as_ref().map(|a| a.id);
     let agent_options = Signal::derive(move || {
         let mut options = vec![(String::new(), t().unassigned.to_owned())];
+        // Deactivated agents cannot take tickets; one who holds this ticket still shows.
         options.extend(
             agents
                 .get()
                 .and_then(Result::ok)
                 .unwrap_or_default()
                 .into_iter()
+                .filter(|a| a.active || Some(a.id) == current_assignee)
                 .map(|a| (a.id.to_string(), a.name)),
         );
         options
