@@ -60,6 +60,16 @@ pub fn file_size(bytes: i64, lang: Lang) -> String {
     format!("{text} {}", UNITS[unit])
 }
 
+/// A count, followed by "+" when it is a lower bound (a broad text search is counted up to a
+/// cap, see `shared::TEXT_COUNT_CAP`).
+pub fn count(n: i64, capped: bool) -> String {
+    if capped {
+        format!("{n}+")
+    } else {
+        n.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,14 +91,10 @@ mod tests {
         assert_eq!(file_size(12_800, Lang::En), "12.5 KB");
         assert_eq!(file_size(3 * 1024 * 1024, Lang::En), "3.0 MB");
     }
-}
 
-/// A count, followed by "+" when it is a lower bound (a broad text search is counted up to a
-/// cap, see `shared::TEXT_COUNT_CAP`).
-pub fn count(n: i64, capped: bool) -> String {
-    if capped {
-        format!("{n}+")
-    } else {
-        n.to_string()
+    #[test]
+    fn capped_counts_read_as_lower_bounds() {
+        assert_eq!(count(1000, true), "1000+");
+        assert_eq!(count(42, false), "42");
     }
 }
