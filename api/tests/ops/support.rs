@@ -2,8 +2,8 @@
 //! and bounded polling. Every wait has a deadline; nothing sleeps for timing.
 
 use std::ffi::{OsStr, OsString};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
@@ -12,7 +12,6 @@ use reqwest::{Client, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use shared::{AuthResponse, NewTicket, Ticket, TicketDetail};
-use tempfile::TempDir;
 
 /// The token secret of every server here, so tokens stay valid across restarts and restores.
 pub const JWT_SECRET: &str = "operations-tests-secret-at-least-32-bytes";
@@ -20,26 +19,6 @@ pub const JWT_SECRET: &str = "operations-tests-secret-at-least-32-bytes";
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 /// How often a wait checks its condition again.
 pub const POLL: Duration = Duration::from_millis(20);
-
-/// `servicedesk` with none of the developer's `DESK_*` settings.
-pub fn servicedesk() -> Command {
-    command(Path::new(env!("CARGO_BIN_EXE_servicedesk")))
-}
-
-/// The `servicedesk` binary at `program` with none of the developer's `DESK_*` settings.
-pub fn command(program: &Path) -> Command {
-    let mut command = Command::new(program);
-    for (key, _) in std::env::vars_os() {
-        if key.to_string_lossy().starts_with("DESK_") {
-            command.env_remove(key);
-        }
-    }
-    command
-        .env("DESK_BCRYPT_COST", "4")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null());
-    command
-}
 
 /// Runs a `servicedesk` command to its end (at most [`TIMEOUT`]), off the async executor.
 pub async fn run<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Output {
@@ -98,114 +77,43 @@ pub async fn eventually<T>(
     }
 }
 
-/// A loopback port nobody listens on right now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|listener| listener.local_addr())
-        .expect("a free loopback port")
-        .port()
-}
+#[path = "../common/server.rs"]
+mod process;
 
-/// A `servicedesk serve` process; killed (by its PID) when dropped.
-pub struct Server {
-    /// `http://127.0.0.1:<port>`.
-    pub base: String,
-    pub port: u16,
-    child: Child,
-    log: PathBuf,
-    _logs: TempDir,
-}
+pub use process::{Server, command, servicedesk};
 
 impl Server {
-    /// Starts the server on `data_dir` and waits until `/healthz` answers.
+    /// Starts the server on `data_dir`, with the token secret every server here shares, and
+    /// waits until `/healthz` answers.
     pub async fn start(data_dir: &Path) -> Self {
-        let logs = tempfile::tempdir().expect("a folder for the server log");
-        let log = logs.path().join("server.log");
-        let output = std::fs::File::create(&log).expect("the server log file");
-        let port = free_port();
-        let child = servicedesk()
-            .arg("serve")
-            .arg("--addr")
-            .arg(format!("127.0.0.1:{port}"))
-            .arg("--data-dir")
-            .arg(data_dir)
-            .env("DESK_JWT_SECRET", JWT_SECRET)
-            .stdout(output.try_clone().expect("the server log file"))
-            .stderr(output)
-            .spawn()
-            .expect("servicedesk starts");
-        let mut server = Self {
-            base: format!("http://127.0.0.1:{port}"),
-            port,
-            child,
-            log,
-            _logs: logs,
-        };
-        server.wait_until_healthy().await;
-        server
+        Self::serve(Some(data_dir), |command| {
+            command.env("DESK_JWT_SECRET", JWT_SECRET);
+        })
+        .await
     }
 
-    async fn wait_until_healthy(&mut self) {
-        let http = Client::new();
-        let url = format!("{}/healthz", self.base);
-        let start = Instant::now();
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "servicedesk exited ({status}) before answering:\n{}",
-                    self.log()
-                );
-            }
-            if let Ok(response) = http.get(&url).send().await
-                && response.status().is_success()
-            {
-                return;
-            }
-            assert!(
-                start.elapsed() < TIMEOUT,
-                "servicedesk did not answer {url} within {TIMEOUT:?}:\n{}",
-                self.log()
-            );
-            tokio::time::sleep(POLL).await;
-        }
-    }
-
-    /// What the server printed so far.
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn pid(&self) -> Pid {
-        Pid::from_raw(i32::try_from(self.child.id()).expect("a PID"))
+    fn pid(&mut self) -> Pid {
+        Pid::from_raw(i32::try_from(self.child().id()).expect("a PID"))
     }
 
     /// Sends `signal` to the server process.
-    pub fn signal(&self, signal: Signal) {
+    pub fn signal(&mut self, signal: Signal) {
         kill(self.pid(), signal).expect("the server process takes the signal");
     }
 
     /// SIGKILL, and waits for the process to be gone.
     pub fn crash(&mut self) {
         self.signal(Signal::SIGKILL);
-        self.child.wait().expect("the killed server is reaped");
+        self.child().wait().expect("the killed server is reaped");
     }
 
     /// Waits for the process to end by itself, at most `within`.
     pub async fn exit_status(&mut self, within: Duration) -> ExitStatus {
-        let child = &mut self.child;
+        let child = self.child();
         eventually("the server exits", within, || {
             child.try_wait().expect("the server's status")
         })
         .await
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
     }
 }
 

@@ -7,12 +7,12 @@ pub mod browser;
 pub mod seed;
 pub mod server;
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 pub use app::App;
+pub use server::free_port;
 
 /// The longest any wait for the page or a process may take before the test fails.
 pub const TIMEOUT: Duration = Duration::from_secs(20);
@@ -27,14 +27,6 @@ pub fn repo_root() -> PathBuf {
         .parent()
         .expect("api/ sits in the workspace root")
         .to_owned()
-}
-
-/// A loopback port nobody listens on right now.
-pub fn free_port() -> u16 {
-    TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|listener| listener.local_addr())
-        .expect("a free loopback port")
-        .port()
 }
 
 /// Where screenshots go: `E2E_SHOTS`, or `/tmp/e2e-shots`.
