@@ -99,6 +99,25 @@ async fn the_api_limit_counts_each_agent_apart() {
 }
 
 #[tokio::test]
+async fn an_api_token_has_its_own_quota_apart_from_its_agents_session() {
+    let limits = RateLimitSettings {
+        api_per_minute: 3,
+        ..GENEROUS_LIMITS
+    };
+    let app = spawn(limits, |_| {}).await;
+    let ana = app.sign_up("Ana").await;
+    let integration = app.create_api_token(&ana.token, "CRM", "read").await;
+
+    app.get("/me", &ana.token).await;
+    app.get("/me", &ana.token).await;
+    assert_rate_limited(app.get("/me", &ana.token).await).await;
+
+    let response = app.get("/me", &integration.secret).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(quota(&response), (3, 2));
+}
+
+#[tokio::test]
 async fn unauthenticated_api_requests_are_counted_by_ip_apart_from_agents() {
     let limits = RateLimitSettings {
         api_per_minute: 2,
