@@ -10,6 +10,7 @@ use crate::auth::password;
 use crate::config::Signup;
 use crate::db::{self, models::agent, models::agent::AgentRow};
 use crate::error::ApiError;
+use crate::extract::JsonObject;
 use crate::state::AppState;
 
 /// Issues a login token for `row`.
@@ -41,7 +42,7 @@ fn auth_response(state: &AppState, row: AgentRow) -> Result<AuthResponse, ApiErr
 )]
 pub async fn register(
     state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
+    body: JsonObject<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     if state.settings.signup == Signup::Closed {
         return Err(ApiError::SignupClosed);
@@ -95,7 +96,7 @@ pub async fn register(
 )]
 pub async fn login(
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: JsonObject<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     ApiError::check(body.validate())?;
     let LoginRequest { email, password } = body.into_inner();

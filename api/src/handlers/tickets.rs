@@ -16,6 +16,7 @@ use crate::db::models::reference::RefList;
 use crate::db::models::{agent, attachment, comment, event, now, reference, ticket};
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
+use crate::extract::JsonObject;
 use crate::handlers::attachments::sign_download_urls;
 use crate::state::AppState;
 
@@ -118,7 +119,7 @@ fn one_to_wire(conn: &mut DbConn, row: ticket::TicketRow) -> Result<Ticket, ApiE
 pub async fn create_ticket(
     user: AuthUser,
     state: web::Data<AppState>,
-    body: web::Json<NewTicket>,
+    body: JsonObject<NewTicket>,
 ) -> Result<HttpResponse, ApiError> {
     ApiError::check(body.validate())?;
     let new = body.into_inner();
@@ -255,6 +256,9 @@ enum IfMatch {
     Versions(Vec<i64>),
 }
 
+/// The `If-Match` header, if sent: `*`, or the versions its entity tags name. A value that names
+/// no version (not an entity tag this server issued) matches nothing, so the change is refused
+/// with 412 rather than applied on a precondition the server cannot read.
 fn if_match(req: &HttpRequest) -> Option<IfMatch> {
     let value = req.headers().get(header::IF_MATCH)?;
     let value = value.to_str().unwrap_or_default().trim();
@@ -317,7 +321,7 @@ fn changed<T: PartialEq>(new: Option<T>, old: &T) -> Option<T> {
     patch, path = "/api/v1/tickets/{id}", tag = "tickets",
     params(
         ("id" = i64, Path, description = "Ticket number", minimum = 1),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on"),
+        ("If-Match" = Option<String>, Header, description = "`*`, or the `ETag`s the change is based on (comma-separated). A value naming no current version, or none at all, is answered 412; judged only for a ticket that exists"),
     ),
     request_body = TicketPatch,
     responses(
@@ -332,7 +336,7 @@ pub async fn update_ticket(
     state: web::Data<AppState>,
     path: web::Path<i64>,
     req: HttpRequest,
-    body: web::Json<TicketPatch>,
+    body: JsonObject<TicketPatch>,
 ) -> Result<HttpResponse, ApiError> {
     ApiError::check(body.validate())?;
     let id = path.into_inner();
@@ -340,6 +344,8 @@ pub async fn update_ticket(
     let patch = body.into_inner();
     let ticket = db::write(&state.writer, move |conn| {
         let row = load_ticket(conn, id)?;
+        // Preconditions are judged only once the ticket is known to exist (RFC 9110, 13.2.1):
+        // a missing ticket is 404 whatever `If-Match` says.
         if let Some(IfMatch::Versions(versions)) = &expected
             && !versions.contains(&row.version)
         {
@@ -409,7 +415,7 @@ pub async fn create_comment(
     user: AuthUser,
     state: web::Data<AppState>,
     path: web::Path<i64>,
-    body: web::Json<NewComment>,
+    body: JsonObject<NewComment>,
 ) -> Result<HttpResponse, ApiError> {
     ApiError::check(body.validate())?;
     let ticket_id = path.into_inner();

@@ -49,6 +49,47 @@ async fn json_of_the_wrong_shape_returns_422() {
     }
 }
 
+/// Found by fuzzing: serde reads a struct from an array of its fields, so `[null, null]` was taken
+/// as an empty change (and answered 412 or 200) and an array of six strings as a new ticket.
+#[tokio::test]
+async fn a_json_array_is_not_a_body_and_returns_422() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+    let ticket = app.create_ticket(&ana.token, &new_ticket("Original")).await;
+    let channel = &ticket.channel;
+    let category = &ticket.category;
+
+    let as_ticket =
+        format!(r#"["Assunto", "Cliente", "c@example.com", "{channel}", "{category}", "Texto"]"#);
+    let response = post_raw(&app, &ana.token, "application/json", as_ticket).await;
+    assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+
+    for body in ["[null, null]", "[]"] {
+        let request = app
+            .authed(
+                Method::PATCH,
+                &format!("/tickets/{}", ticket.id),
+                &ana.token,
+            )
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body);
+        let response = send(request).await;
+        assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    }
+    let comment = send(
+        app.authed(
+            Method::POST,
+            &format!("/tickets/{}/comments", ticket.id),
+            &ana.token,
+        )
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(r#"["Oi"]"#),
+    )
+    .await;
+    assert_problem(comment, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    assert_eq!(app.ticket(&ana.token, ticket.id).await.ticket.version, 1);
+}
+
 #[tokio::test]
 async fn a_body_that_is_not_json_returns_415() {
     let app = TestApp::spawn().await;
