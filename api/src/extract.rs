@@ -7,9 +7,11 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
-/// Like `web::Json<T>` (the same size limit, content type and error bodies), but only a JSON
-/// object is accepted. serde reads a struct from an array of its fields in order, so without this
-/// `[null, null]` was taken as an empty ticket change and `["a", "b", …]` as a new ticket.
+/// Like `web::Json<T>` (the same size limit, content type and error bodies), but read as the
+/// OpenAPI document (JSON Schema) reads it:
+/// - only a JSON object is accepted: serde reads a struct from an array of its fields in order,
+///   so `[null, null]` was taken as an empty ticket change and `["a", "b", …]` as a new ticket;
+/// - a number with no fraction is an integer (`7.0` is `7`), which serde refuses for `i64`.
 #[derive(Debug)]
 pub struct JsonObject<T>(pub T);
 
@@ -34,13 +36,50 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonObject<T> {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let value = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
-            let value = value.await?.into_inner();
+            let mut value = value.await?.into_inner();
             if !value.is_object() {
                 return Err(ApiError::InvalidBody("the body must be a JSON object".into()).into());
             }
+            integral_numbers(&mut value);
             serde_json::from_value(value)
                 .map(Self)
                 .map_err(|err| ApiError::InvalidBody(err.to_string()).into())
         })
+    }
+}
+
+/// Rewrites every number with no fraction that fits an `i64` (`7.0`, `-2e3`) as an integer.
+fn integral_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    // 2^63: the first f64 past `i64::MAX`.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && (-LIMIT..LIMIT).contains(&f)
+            {
+                // Integral and within i64, checked above: the cast is exact.
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integral_numbers_become_integers() {
+        let mut value = serde_json::json!({"a": 7.0, "b": [-2e3, 1.5], "c": 1e300, "d": 3});
+        integral_numbers(&mut value);
+        assert_eq!(
+            value,
+            serde_json::json!({"a": 7, "b": [-2000, 1.5], "c": 1e300, "d": 3})
+        );
     }
 }

@@ -90,6 +90,31 @@ async fn a_json_array_is_not_a_body_and_returns_422() {
     assert_eq!(app.ticket(&ana.token, ticket.id).await.ticket.version, 1);
 }
 
+/// Found by fuzzing: JSON Schema (and so the document) counts `2.0` as an integer; serde refused it.
+#[tokio::test]
+async fn an_integral_number_is_an_integer() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+    let bia = app.sign_up("Bia").await;
+    let ticket = app
+        .create_ticket(&ana.token, &new_ticket("Reatribuir"))
+        .await;
+
+    let body = format!(r#"{{"assignee_id": {}.0}}"#, bia.id());
+    let request = app
+        .authed(
+            Method::PATCH,
+            &format!("/tickets/{}", ticket.id),
+            &ana.token,
+        )
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body);
+    let updated: shared::Ticket =
+        crate::helpers::json_body(send(request).await, StatusCode::OK).await;
+
+    assert_eq!(updated.assignee.map(|a| a.id), Some(bia.id()));
+}
+
 #[tokio::test]
 async fn a_body_that_is_not_json_returns_415() {
     let app = TestApp::spawn().await;
