@@ -48,18 +48,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonObject<T> {
     }
 }
 
-/// Rewrites every number with no fraction that fits an `i64` (`7.0`, `-2e3`) as an integer.
+/// Rewrites every number with no fraction (`7.0`, `-2e3`) as an integer, within ±2^53 where a
+/// float holds every integer exactly. Beyond that a float may be a rounded integer literal that
+/// does not fit an `i64` (`-9223372036854775809` reads as -2^63), so it stays a float and is
+/// refused.
 fn integral_numbers(value: &mut serde_json::Value) {
     use serde_json::Value;
-    // 2^63: the first f64 past `i64::MAX`.
-    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    const EXACT: f64 = 9_007_199_254_740_992.0;
     match value {
         Value::Number(n) if n.is_f64() => {
             if let Some(f) = n.as_f64()
                 && f.fract() == 0.0
-                && (-LIMIT..LIMIT).contains(&f)
+                && (-EXACT..=EXACT).contains(&f)
             {
-                // Integral and within i64, checked above: the cast is exact.
+                // Integral and within ±2^53, checked above: the cast is exact.
                 *value = Value::from(f as i64);
             }
         }
@@ -81,5 +83,10 @@ mod tests {
             value,
             serde_json::json!({"a": 7, "b": [-2000, 1.5], "c": 1e300, "d": 3})
         );
+        // Found by fuzzing: an integer literal below i64::MIN reads as the float -2^63.
+        let mut below: serde_json::Value =
+            serde_json::from_str(r#"{"id": -9223372036854775809}"#).unwrap();
+        integral_numbers(&mut below);
+        assert!(below["id"].is_f64());
     }
 }

@@ -20,6 +20,15 @@ async fn post_raw(
     send(request).await
 }
 
+/// `PATCH /tickets/{id}` with a raw JSON body.
+async fn patch_raw(app: &TestApp, token: &str, id: i64, body: String) -> reqwest::Response {
+    let request = app
+        .authed(Method::PATCH, &format!("/tickets/{id}"), token)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body);
+    send(request).await
+}
+
 #[tokio::test]
 async fn malformed_json_returns_400() {
     let app = TestApp::spawn().await;
@@ -65,15 +74,7 @@ async fn a_json_array_is_not_a_body_and_returns_422() {
     assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
 
     for body in ["[null, null]", "[]"] {
-        let request = app
-            .authed(
-                Method::PATCH,
-                &format!("/tickets/{}", ticket.id),
-                &ana.token,
-            )
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(body);
-        let response = send(request).await;
+        let response = patch_raw(&app, &ana.token, ticket.id, body.into()).await;
         assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
     }
     let comment = send(
@@ -101,18 +102,14 @@ async fn an_integral_number_is_an_integer() {
         .await;
 
     let body = format!(r#"{{"assignee_id": {}.0}}"#, bia.id());
-    let request = app
-        .authed(
-            Method::PATCH,
-            &format!("/tickets/{}", ticket.id),
-            &ana.token,
-        )
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body);
-    let updated: shared::Ticket =
-        crate::helpers::json_body(send(request).await, StatusCode::OK).await;
+    let response = patch_raw(&app, &ana.token, ticket.id, body).await;
+    let updated: shared::Ticket = crate::helpers::json_body(response, StatusCode::OK).await;
 
     assert_eq!(updated.assignee.map(|a| a.id), Some(bia.id()));
+    // Found by fuzzing too: an integer that does not fit an i64 is refused, not rounded into one.
+    let too_small = r#"{"assignee_id": -9223372036854775809}"#.to_owned();
+    let response = patch_raw(&app, &ana.token, ticket.id, too_small).await;
+    assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
 }
 
 #[tokio::test]
