@@ -6,6 +6,7 @@ pub mod backup;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod extract;
 pub mod handlers;
 pub mod idempotency;
 pub mod openapi;

@@ -1,7 +1,8 @@
 //! The OpenAPI document, generated from the handlers' `#[utoipa::path]` annotations. The error
 //! responses every operation shares (401, 400/413/415/422 for bodies, 422 for queries, 503, 429
 //! and the `RateLimit-*` headers under `/api/v1`, the `Idempotency-Key` errors) are added here
-//! once instead of being repeated on each handler.
+//! once instead of being repeated on each handler, and so is `allowEmptyValue` on query parameters
+//! (the server takes an empty value as absent; utoipa has no attribute for it).
 
 use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -237,6 +238,17 @@ was used with another request (`idempotency_key_reused`)",
                         "422",
                         "Invalid fields (`validation_failed`, `invalid_body`)",
                     );
+                }
+                // Every query parameter of this API treats an empty value as absent.
+                for param in op.parameters.iter_mut().flatten() {
+                    if let RefOr::T(param) = param
+                        && param.parameter_in == ParameterIn::Query
+                    {
+                        param
+                            .extensions
+                            .get_or_insert_with(Default::default)
+                            .insert("allowEmptyValue".to_owned(), true.into());
+                    }
                 }
                 let has_query = op
                     .parameters

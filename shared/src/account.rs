@@ -29,6 +29,7 @@ wire_enum! {
 #[serde(deny_unknown_fields)]
 pub struct NewApiToken {
     /// What the token is for, e.g. `Zapier`; 1 to 100 characters.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::token_name))]
     pub name: String,
     pub scope: TokenScope,
     /// When the token stops working (RFC 3339, in the future); `null` or absent: never.
@@ -87,8 +88,10 @@ pub struct TokenListParams {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub current_password: String,
     /// 8 to 128 characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub new_password: String,
 }
 

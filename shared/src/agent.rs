@@ -60,11 +60,12 @@ pub struct AgentRef {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    /// 1 to 100 characters.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::agent_name))]
     pub name: String,
-    /// A valid address, unique regardless of case.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::register_email))]
     pub email: String,
-    /// 8 to 128 characters.
+    /// 8 to 128 characters, any.
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 128))]
     pub password: String,
 }
 
@@ -73,7 +74,9 @@ pub struct RegisterRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::login_email))]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128))]
     pub password: String,
 }
 

@@ -10,6 +10,8 @@ pub mod attachment;
 pub mod error;
 pub mod query;
 pub mod reference;
+#[cfg(feature = "openapi")]
+pub mod schema;
 pub mod ticket;
 pub mod validation;
 

@@ -16,7 +16,8 @@ pub const MAX_LIMIT: i64 = 100;
 pub const MAX_QUERY_CHARS: usize = 200;
 
 /// The raw query string of `GET /tickets`, `/tickets/counts` and `/tickets/export`.
-/// Empty values count as absent.
+/// Empty values count as absent (the document says so with `allowEmptyValue`); others are taken
+/// as sent, untrimmed, except `q`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
@@ -32,11 +33,15 @@ pub struct TicketQueryParams {
     /// Only tickets of this channel slug.
     pub channel: Option<String>,
     /// Only tickets assigned to this agent.
-    #[cfg_attr(feature = "openapi", param(value_type = Option<i64>, minimum = 1))]
+    #[cfg_attr(
+        feature = "openapi",
+        param(value_type = Option<i64>, minimum = 1, maximum = 9_223_372_036_854_775_807_i64)
+    )]
     pub assignee_id: Option<String>,
     /// Free text over subject, customer, contact, description and comments; case- and
     /// accent-insensitive, words match as prefixes. `#123` or `123` also finds ticket 123.
-    #[cfg_attr(feature = "openapi", param(max_length = 200))]
+    /// At most 200 characters; trimmed, and blank means no search.
+    #[cfg_attr(feature = "openapi", param(schema_with = crate::schema::search_query))]
     pub q: Option<String>,
 }
 
@@ -45,7 +50,7 @@ pub struct TicketQueryParams {
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct PageParams {
-    /// Page size, 1 to 100 (larger values are clamped to 100); 25 by default.
+    /// Page size, 1 to 100 (larger 64-bit values are clamped to 100); 25 by default.
     #[cfg_attr(feature = "openapi", param(value_type = Option<i64>, minimum = 1))]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
@@ -70,8 +75,18 @@ pub struct PageRequest {
     pub cursor: Option<String>,
 }
 
+/// A parameter's value, unless it is absent or empty.
 fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    value.as_deref().filter(|s| !s.is_empty())
+}
+
+/// A whole number written in plain decimal digits (no sign, no spaces) that fits an `i64` (the
+/// document's `format: int64`); `None` for anything else.
+fn digits(raw: &str) -> Option<i64> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    raw.parse::<i64>().ok()
 }
 
 fn parse_enum<T: std::str::FromStr>(
@@ -91,7 +106,7 @@ fn parse_enum<T: std::str::FromStr>(
 fn parse_id(v: &mut Validator, field: &str, raw: &Option<String>) -> Option<i64> {
     let raw = present(raw)?;
     match raw.parse::<i64>() {
-        Ok(n) if n >= 1 => Some(n),
+        Ok(n) if n >= 1 && digits(raw).is_some() => Some(n),
         _ => {
             v.push(field, "invalid_format", "must be a positive integer");
             None
@@ -112,10 +127,20 @@ impl TryFrom<&TicketQueryParams> for TicketFilter {
             "low, normal, high, urgent",
         );
         let assignee_id = parse_id(&mut v, "assignee_id", &raw.assignee_id);
-        let q = present(&raw.q).map(str::to_owned);
-        if let Some(q) = &q {
-            v.text("q", q, 1, MAX_QUERY_CHARS);
-        }
+        let q = present(&raw.q).and_then(|q| {
+            if q.chars().count() > MAX_QUERY_CHARS {
+                v.push(
+                    "q",
+                    "too_long",
+                    format!("must have at most {MAX_QUERY_CHARS} characters"),
+                );
+            }
+            let q = q.trim();
+            if q.chars().any(char::is_control) {
+                v.push("q", "invalid_format", "must not contain control characters");
+            }
+            (!q.is_empty()).then(|| q.to_owned())
+        });
         let errors = v.finish();
         if !errors.is_empty() {
             return Err(errors);
@@ -162,11 +187,9 @@ impl TryFrom<&PageParams> for PageRequest {
 
     fn try_from(raw: &PageParams) -> Result<Self, Self::Error> {
         let mut v = Validator::default();
-        let limit = match present(&raw.limit).map(str::parse::<i64>) {
+        let limit = match present(&raw.limit).map(digits) {
             None => DEFAULT_LIMIT,
-            Some(Ok(n)) if n >= 1 => n.min(MAX_LIMIT),
-            // A number too large for an integer is clamped like any other large number.
-            Some(Err(err)) if *err.kind() == std::num::IntErrorKind::PosOverflow => MAX_LIMIT,
+            Some(Some(n)) if n >= 1 => n.min(MAX_LIMIT),
             Some(_) => {
                 v.push("limit", "out_of_range", "must be an integer from 1 to 100");
                 DEFAULT_LIMIT
@@ -197,8 +220,31 @@ mod tests {
 
     #[test]
     fn empty_values_are_absent() {
-        let filter = TicketFilter::try_from(&params("", " ")).unwrap();
+        let filter = TicketFilter::try_from(&params("", "")).unwrap();
         assert_eq!(filter, TicketFilter::default());
+    }
+
+    #[test]
+    fn values_are_taken_as_sent() {
+        for (status, assignee) in [(" open", ""), ("", " 3"), ("", "+3"), ("", "3.0")] {
+            assert!(
+                TicketFilter::try_from(&params(status, assignee)).is_err(),
+                "{status:?} {assignee:?}"
+            );
+        }
+        let blank_q = TicketQueryParams {
+            q: Some(" \t ".into()),
+            ..Default::default()
+        };
+        assert_eq!(TicketFilter::try_from(&blank_q).unwrap().q, None);
+        let padded_q = TicketQueryParams {
+            q: Some(format!(" {} ", "a".repeat(MAX_QUERY_CHARS - 1))),
+            ..Default::default()
+        };
+        assert!(
+            TicketFilter::try_from(&padded_q).is_err(),
+            "over 200 as sent"
+        );
     }
 
     #[test]
@@ -218,7 +264,10 @@ mod tests {
         };
         assert_eq!(page("").unwrap().limit, 25);
         assert_eq!(page("500").unwrap().limit, 100);
-        assert_eq!(page("99999999999999999999").unwrap().limit, 100);
+        assert_eq!(page(&i64::MAX.to_string()).unwrap().limit, 100);
+        assert!(page("9223372036854775808").is_err(), "beyond int64");
+        assert!(page("-1").is_err());
+        assert!(page("+5").is_err());
         assert_eq!(page("7").unwrap().limit, 7);
         assert!(page("0").is_err());
         assert!(page("ten").is_err());

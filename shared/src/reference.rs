@@ -17,7 +17,6 @@ pub struct ReferenceItem {
 
 /// Body of `POST /categories` and `POST /channels` (admins only).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewReferenceItem {
     /// Display name, 1 to 60 characters.
@@ -28,6 +27,16 @@ pub struct NewReferenceItem {
 }
 
 pub const REFERENCE_NAME_MAX_CHARS: usize = 60;
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for NewReferenceItem {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::new_reference_item()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for NewReferenceItem {}
 
 impl NewReferenceItem {
     /// The slug to store: the given one, or one derived from the name.

@@ -129,6 +129,7 @@ pub struct Comment {
 #[serde(deny_unknown_fields)]
 pub struct NewComment {
     /// 1 to 20,000 characters.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::comment_body))]
     pub body: String,
 }
 
@@ -138,14 +139,23 @@ pub struct NewComment {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewTicket {
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::subject))]
     pub subject: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::customer_name))]
     pub customer_name: String,
     /// E-mail, phone number or social handle of the customer.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::schema::customer_contact)
+    )]
     pub customer_contact: String,
-    /// A channel slug.
+    /// A channel slug (see `GET /channels`).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub channel: String,
-    /// A category slug.
+    /// A category slug (see `GET /categories`).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub category: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::description))]
     pub description: String,
     /// Defaults to the creating agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -165,9 +175,13 @@ pub struct TicketPatch {
     pub status: Option<TicketStatus>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<Priority>,
+    /// A category slug (see `GET /categories`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub category: Option<String>,
+    /// A channel slug (see `GET /channels`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 50))]
     pub channel: Option<String>,
     #[serde(
         default,
@@ -177,12 +191,25 @@ pub struct TicketPatch {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub assignee_id: Option<Option<i64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::schema::subject_or_null))]
     pub subject: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::schema::customer_name_or_null)
+    )]
     pub customer_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::schema::customer_contact_or_null)
+    )]
     pub customer_contact: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::schema::description_or_null)
+    )]
     pub description: Option<String>,
 }
 

@@ -8,6 +8,7 @@ use crate::auth::{AdminUser, AuthUser, ClientIp, SessionUser, password};
 use crate::db::models::{agent, agent::AgentChangeset, api_token as tokens, now};
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
+use crate::extract::JsonObject;
 use crate::handlers::audit::record;
 use crate::handlers::auth::auth_response;
 use crate::state::AppState;
@@ -53,7 +54,7 @@ pub async fn change_password(
     user: SessionUser,
     state: web::Data<AppState>,
     ip: ClientIp,
-    body: web::Json<PasswordChange>,
+    body: JsonObject<PasswordChange>,
 ) -> Result<web::Json<AuthResponse>, ApiError> {
     let SessionUser(user) = user;
     ApiError::check(body.validate())?;
@@ -132,7 +133,7 @@ pub async fn update_agent(
     state: web::Data<AppState>,
     ip: ClientIp,
     path: web::Path<i64>,
-    body: web::Json<AgentPatch>,
+    body: JsonObject<AgentPatch>,
 ) -> Result<web::Json<Agent>, ApiError> {
     let AdminUser(admin) = admin;
     let id = path.into_inner();

@@ -187,13 +187,13 @@ async fn receive_files(
     let mut budget = max_bytes;
     while let Some(mut field) = payload.try_next().await.map_err(multipart_error)? {
         if field.name() != Some("file") {
-            // Other parts are not ours; drain them within the same budget.
-            while let Some(chunk) = field.try_next().await.map_err(multipart_error)? {
-                budget = budget.checked_sub(chunk.len() as u64).ok_or_else(|| {
-                    ApiError::PayloadTooLarge("the request body is too large".into())
-                })?;
-            }
-            continue;
+            // Like the unknown fields of a JSON body, other parts are refused, not ignored.
+            let name = field.name().unwrap_or_default().to_owned();
+            return Err(ApiError::field(
+                &name,
+                "unknown_field",
+                "only parts named `file` are accepted",
+            ));
         }
         if stored.len() == MAX_FILES_PER_UPLOAD {
             return Err(ApiError::field(
@@ -308,22 +308,24 @@ pub async fn upload_attachments(
     Ok(HttpResponse::Created().json(saved))
 }
 
-/// The multipart body of an upload (for the OpenAPI document).
-#[derive(utoipa::ToSchema)]
+/// The multipart body of an upload (for the OpenAPI document): parts named `file` only.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[expect(
     dead_code,
     reason = "describes the multipart form in the OpenAPI document only"
 )]
 struct UploadForm {
-    /// One or more files.
-    #[schema(value_type = Vec<String>, format = Binary)]
+    /// One to 10 files (PNG, JPEG, GIF or PDF).
+    #[schema(value_type = Vec<String>, format = Binary, min_items = 1, max_items = 10)]
     file: Vec<u8>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DownloadParams {
-    /// The signed token of the attachment's `download_url` (instead of `Authorization`).
+    /// The signed token of the attachment's `download_url` (instead of `Authorization`); empty
+    /// counts as absent.
     token: Option<String>,
 }
 
@@ -345,7 +347,8 @@ pub async fn download_attachment(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    match (auth::bearer_token(&req), &query.token) {
+    let token = query.token.as_deref().filter(|t| !t.is_empty());
+    match (auth::bearer_token(&req), token) {
         (Some(_), _) | (None, None) => {
             use actix_web::FromRequest;
             AuthUser::extract(&req).await?;

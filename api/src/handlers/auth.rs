@@ -11,6 +11,7 @@ use crate::config::Signup;
 use crate::db::models::audit::AuditEvent;
 use crate::db::{self, models::agent, models::agent::AgentRow};
 use crate::error::ApiError;
+use crate::extract::JsonObject;
 use crate::handlers::audit::record;
 use crate::rate_limit;
 use crate::state::AppState;
@@ -46,7 +47,7 @@ pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
     ip: ClientIp,
-    body: web::Json<RegisterRequest>,
+    body: JsonObject<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let account = rate_limit::charge_login(&req, &body.email)?;
     if state.settings.signup == Signup::Closed {
@@ -113,7 +114,7 @@ pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     ip: ClientIp,
-    body: web::Json<LoginRequest>,
+    body: JsonObject<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let account = rate_limit::charge_login(&req, &body.email)?;
     ApiError::check(body.validate())?;

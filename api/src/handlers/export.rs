@@ -44,10 +44,35 @@ pub enum Delimiter {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
-    /// `csv` (UTF-8 with BOM, RFC 4180, CRLF) or `md` (a Markdown table).
+    /// `csv` (UTF-8 with BOM, RFC 4180, CRLF; the default) or `md` (a Markdown table).
+    #[param(value_type = Option<ExportFormat>, inline)]
     format: Option<String>,
     /// CSV field separator: `comma` (default) or `semicolon` (for Excel in Brazilian locales).
+    #[param(value_type = Option<Delimiter>, inline)]
     delimiter: Option<String>,
+}
+
+/// The list filters of [`TicketQueryParams`], with `status` limited to `open`: the export is of
+/// open tickets only.
+struct ExportFilterParams;
+
+impl utoipa::IntoParams for ExportFilterParams {
+    fn into_params(
+        parameter_in_provider: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        let mut params =
+            <TicketQueryParams as utoipa::IntoParams>::into_params(parameter_in_provider);
+        for param in params.iter_mut().filter(|p| p.name == "status") {
+            param.description = Some("`open`, the only status exported (the default).".into());
+            param.schema = Some(utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Object(
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::Type::String)
+                    .enum_values(Some([TicketStatus::Open.as_str()]))
+                    .build(),
+            )));
+        }
+        params
+    }
 }
 
 /// The export options, parsed.
@@ -59,7 +84,7 @@ struct ExportOptions {
 
 fn parse_options(params: &ExportParams) -> Result<ExportOptions, ApiError> {
     let mut errors = Vec::new();
-    let format = match params.format.as_deref().map(str::trim) {
+    let format = match params.format.as_deref() {
         None | Some("") | Some("csv") => ExportFormat::Csv,
         Some("md") => ExportFormat::Md,
         Some(_) => {
@@ -71,7 +96,7 @@ fn parse_options(params: &ExportParams) -> Result<ExportOptions, ApiError> {
             ExportFormat::Csv
         }
     };
-    let delimiter = match params.delimiter.as_deref().map(str::trim) {
+    let delimiter = match params.delimiter.as_deref() {
         None | Some("") | Some("comma") => b',',
         Some("semicolon") => b';',
         Some(_) => {
@@ -301,7 +326,7 @@ fn spawn_export(
 /// Always exports tickets with status `open`; a `status` other than `open` is refused.
 #[utoipa::path(
     get, path = "/api/v1/tickets/export", tag = "tickets",
-    params(ExportParams, TicketQueryParams),
+    params(ExportParams, ExportFilterParams),
     responses(
         (status = 200, description = "The file, streamed",
          content((String = "text/csv"), (String = "text/markdown")),

@@ -7,6 +7,7 @@ use shared::{NewReferenceItem, Problem, ReferenceItem};
 use crate::auth::{AdminUser, AuthUser};
 use crate::db::{self, models::reference, models::reference::RefList};
 use crate::error::ApiError;
+use crate::extract::JsonObject;
 use crate::state::AppState;
 
 async fn list(state: &AppState, list: RefList) -> Result<web::Json<Vec<ReferenceItem>>, ApiError> {
@@ -59,7 +60,7 @@ pub async fn list_categories(
 pub async fn create_category(
     _admin: AdminUser,
     state: web::Data<AppState>,
-    body: web::Json<NewReferenceItem>,
+    body: JsonObject<NewReferenceItem>,
 ) -> Result<HttpResponse, ApiError> {
     create(&state, RefList::Categories, body.into_inner()).await
 }
@@ -89,7 +90,7 @@ pub async fn list_channels(
 pub async fn create_channel(
     _admin: AdminUser,
     state: web::Data<AppState>,
-    body: web::Json<NewReferenceItem>,
+    body: JsonObject<NewReferenceItem>,
 ) -> Result<HttpResponse, ApiError> {
     create(&state, RefList::Channels, body.into_inner()).await
 }

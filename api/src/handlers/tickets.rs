@@ -14,6 +14,7 @@ use crate::db::models::reference::RefList;
 use crate::db::models::{agent, attachment, comment, event, now, reference, ticket};
 use crate::db::{self, DbConn};
 use crate::error::ApiError;
+use crate::extract::JsonObject;
 use crate::handlers::attachments::sign_download_urls;
 use crate::handlers::cursor;
 use crate::idempotency::{self, Endpoint, IdempotencyKey, IdempotencyKeyHeader, StoredResponse};
@@ -112,7 +113,7 @@ pub async fn create_ticket(
     user: AuthUser,
     state: web::Data<AppState>,
     key: IdempotencyKey,
-    body: web::Json<NewTicket>,
+    body: JsonObject<NewTicket>,
 ) -> Result<HttpResponse, ApiError> {
     ApiError::check(body.validate())?;
     let new = body.into_inner();
@@ -244,6 +245,9 @@ enum IfMatch {
     Versions(Vec<i64>),
 }
 
+/// The `If-Match` header, if sent: `*`, or the versions its entity tags name. A value that names
+/// no version (not an entity tag this server issued) matches nothing, so the change is refused
+/// with 412 rather than applied on a precondition the server cannot read.
 fn if_match(req: &HttpRequest) -> Option<IfMatch> {
     let value = req.headers().get(header::IF_MATCH)?;
     let value = value.to_str().unwrap_or_default().trim();
@@ -306,7 +310,7 @@ fn changed<T: PartialEq>(new: Option<T>, old: &T) -> Option<T> {
     patch, path = "/api/v1/tickets/{id}", tag = "tickets",
     params(
         ("id" = i64, Path, description = "Ticket number", minimum = 1),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on"),
+        ("If-Match" = Option<String>, Header, description = "`*`, or the `ETag`s the change is based on (comma-separated). A value naming no current version, or none at all, is answered 412; judged only for a ticket that exists"),
     ),
     request_body = TicketPatch,
     responses(
@@ -321,7 +325,7 @@ pub async fn update_ticket(
     state: web::Data<AppState>,
     path: web::Path<i64>,
     req: HttpRequest,
-    body: web::Json<TicketPatch>,
+    body: JsonObject<TicketPatch>,
 ) -> Result<HttpResponse, ApiError> {
     ApiError::check(body.validate())?;
     let id = path.into_inner();
@@ -329,6 +333,8 @@ pub async fn update_ticket(
     let patch = body.into_inner();
     let ticket = db::write(&state.writer, move |conn| {
         let row = load_ticket(conn, id)?;
+        // Preconditions are judged only once the ticket is known to exist (RFC 9110, 13.2.1):
+        // a missing ticket is 404 whatever `If-Match` says.
         if let Some(IfMatch::Versions(versions)) = &expected
             && !versions.contains(&row.version)
         {
@@ -402,7 +408,7 @@ pub async fn create_comment(
     state: web::Data<AppState>,
     path: web::Path<i64>,
     key: IdempotencyKey,
-    body: web::Json<NewComment>,
+    body: JsonObject<NewComment>,
 ) -> Result<HttpResponse, ApiError> {
     ApiError::check(body.validate())?;
     let ticket_id = path.into_inner();

@@ -13,6 +13,7 @@ use crate::auth::{ClientIp, SessionUser, api_token};
 use crate::db;
 use crate::db::models::{api_token as tokens, now};
 use crate::error::ApiError;
+use crate::extract::JsonObject;
 use crate::state::AppState;
 
 /// Create an API token. The secret is in this response only; store it now.
@@ -29,7 +30,7 @@ pub async fn create_token(
     user: SessionUser,
     state: web::Data<AppState>,
     ip: ClientIp,
-    body: web::Json<NewApiToken>,
+    body: JsonObject<NewApiToken>,
 ) -> Result<HttpResponse, ApiError> {
     let SessionUser(user) = user;
     ApiError::check(body.validate())?;

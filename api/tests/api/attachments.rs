@@ -4,7 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::multipart::{Form, Part};
-use reqwest::{Response, StatusCode, header};
+use reqwest::{Method, Response, StatusCode, header};
 use sha2::{Digest, Sha256};
 use shared::{AgentRef, Attachment};
 
@@ -432,9 +432,18 @@ async fn upload_of_ten_files_is_accepted_and_eleven_returns_422() {
 #[tokio::test]
 async fn upload_without_a_file_part_or_with_an_empty_file_returns_422() {
     let (app, ana, ticket_id) = app_with_ticket().await;
-    let form = Form::new().text("note", "sem arquivo");
 
-    let no_file = app.upload_form(&ana.token, ticket_id, form).await;
+    // A well-formed multipart body with no parts at all.
+    let no_file = send(
+        app.authed(
+            Method::POST,
+            &format!("/tickets/{ticket_id}/attachments"),
+            &ana.token,
+        )
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=X")
+        .body("--X--\r\n"),
+    )
+    .await;
     let problem = assert_invalid_fields(no_file, &["file"]).await;
     assert_eq!(problem.errors[0].code, "required");
 
@@ -443,6 +452,22 @@ async fn upload_without_a_file_part_or_with_an_empty_file_returns_422() {
         .await;
     let problem = assert_invalid_fields(empty, &["file"]).await;
     assert_eq!(problem.errors[0].code, "empty_file");
+}
+
+/// Found by fuzzing: parts other than `file` were drained and ignored, although the form
+/// documents only `file`. Like unknown JSON fields, they are refused now.
+#[tokio::test]
+async fn upload_with_a_part_other_than_file_returns_422() {
+    let (app, ana, ticket_id) = app_with_ticket().await;
+    let form = Form::new()
+        .text("note", "sem arquivo")
+        .part("file", Part::bytes(PNG.to_vec()).file_name("print.png"));
+
+    let response = app.upload_form(&ana.token, ticket_id, form).await;
+
+    let problem = assert_invalid_fields(response, &["note"]).await;
+    assert_eq!(problem.errors[0].code, "unknown_field");
+    assert_nothing_attached(&app, &ana, ticket_id).await;
 }
 
 #[tokio::test]

@@ -20,6 +20,15 @@ async fn post_raw(
     send(request).await
 }
 
+/// `PATCH /tickets/{id}` with a raw JSON body.
+async fn patch_raw(app: &TestApp, token: &str, id: i64, body: String) -> reqwest::Response {
+    let request = app
+        .authed(Method::PATCH, &format!("/tickets/{id}"), token)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body);
+    send(request).await
+}
+
 #[tokio::test]
 async fn malformed_json_returns_400() {
     let app = TestApp::spawn().await;
@@ -47,6 +56,60 @@ async fn json_of_the_wrong_shape_returns_422() {
         let response = post_raw(&app, &ana.token, "application/json", body.into()).await;
         assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
     }
+}
+
+/// Found by fuzzing: serde reads a struct from an array of its fields, so `[null, null]` was taken
+/// as an empty change (and answered 412 or 200) and an array of six strings as a new ticket.
+#[tokio::test]
+async fn a_json_array_is_not_a_body_and_returns_422() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+    let ticket = app.create_ticket(&ana.token, &new_ticket("Original")).await;
+    let channel = &ticket.channel;
+    let category = &ticket.category;
+
+    let as_ticket =
+        format!(r#"["Assunto", "Cliente", "c@example.com", "{channel}", "{category}", "Texto"]"#);
+    let response = post_raw(&app, &ana.token, "application/json", as_ticket).await;
+    assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+
+    for body in ["[null, null]", "[]"] {
+        let response = patch_raw(&app, &ana.token, ticket.id, body.into()).await;
+        assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    }
+    let comment = send(
+        app.authed(
+            Method::POST,
+            &format!("/tickets/{}/comments", ticket.id),
+            &ana.token,
+        )
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(r#"["Oi"]"#),
+    )
+    .await;
+    assert_problem(comment, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    assert_eq!(app.ticket(&ana.token, ticket.id).await.ticket.version, 1);
+}
+
+/// Found by fuzzing: JSON Schema (and so the document) counts `2.0` as an integer; serde refused it.
+#[tokio::test]
+async fn an_integral_number_is_an_integer() {
+    let app = TestApp::spawn().await;
+    let ana = app.sign_up("Ana").await;
+    let bia = app.sign_up("Bia").await;
+    let ticket = app
+        .create_ticket(&ana.token, &new_ticket("Reatribuir"))
+        .await;
+
+    let body = format!(r#"{{"assignee_id": {}.0}}"#, bia.id());
+    let response = patch_raw(&app, &ana.token, ticket.id, body).await;
+    let updated: shared::Ticket = crate::helpers::json_body(response, StatusCode::OK).await;
+
+    assert_eq!(updated.assignee.map(|a| a.id), Some(bia.id()));
+    // Found by fuzzing too: an integer that does not fit an i64 is refused, not rounded into one.
+    let too_small = r#"{"assignee_id": -9223372036854775809}"#.to_owned();
+    let response = patch_raw(&app, &ana.token, ticket.id, too_small).await;
+    assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
 }
 
 #[tokio::test]
