@@ -306,8 +306,8 @@ pub fn charge(req: &HttpRequest, principal: Principal) -> Result<(), ApiError> {
     decision.map_or(Ok(()), Decision::check)
 }
 
-/// A login or register attempt: counted per client IP and, if that allows it, per account
-/// e-mail; 429 when either is over its limit. Returns the account key to [`refund`] when the
+/// A login, register or password-change attempt: counted per client IP and, if that allows it,
+/// per account e-mail; 429 when either is over its limit. Returns the account key to [`refund`] when the
 /// attempt succeeds.
 pub fn charge_login(req: &HttpRequest, email: &str) -> Result<Option<Key>, ApiError> {
     let Some(limits) = limits(req) else {

@@ -4,6 +4,11 @@ Registers the first account (the administrator), records a few dozen tickets acr
 channel and category with comments, status changes, a second agent and attachments, and writes
 what the fuzzing hooks need to FIXTURES: the token and the values that exist on this server.
 
+Two more agents exist only to be fuzzed: `session` signs in afresh for every call of the
+operations that end sessions (logout, password change), and `bystander` is the only agent that
+`PATCH /agents/{id}` may change, so no generated call can end the administrator's session or
+deactivate an agent that tickets are assigned to.
+
 Usage: prepare.py BASE_URL FIXTURES_JSON
 """
 
@@ -61,6 +66,12 @@ def main() -> None:
         json={"name": "Fuzz Agent", "email": "fuzz-agent@groovoo.test", "password": "fuzzing-password-2"},
     ).json()["agent"]
 
+    extra = {}
+    for role in ("session", "bystander"):
+        email, password = f"fuzz-{role}@groovoo.test", f"fuzzing-password-{role}"
+        agent = call("POST", "/auth/register", 201, json={"name": f"Fuzz {role}", "email": email, "password": password})
+        extra[role] = {"id": agent.json()["agent"]["id"], "email": email, "password": password}
+
     channels = [c["slug"] for c in call("GET", "/channels", 200).json()]
     categories = [c["slug"] for c in call("GET", "/categories", 200).json()]
     agent_ids = [admin["agent"]["id"], other["id"]]
@@ -94,14 +105,18 @@ def main() -> None:
     attachments = call("POST", f"/tickets/{ticket_ids[0]}/attachments", 201, files=files).json()
 
     page = call("GET", "/tickets", 200, params={"limit": 5}).json()
+    audit = call("GET", "/audit", 200, params={"limit": 2}).json()
     fixtures = {
+        "base": base,
         "token": token,
         "channels": channels,
         "categories": categories,
         "agent_ids": agent_ids,
         "ticket_ids": ticket_ids,
         "attachment_ids": [a["id"] for a in attachments],
-        "cursors": [page["next_cursor"]],
+        "cursors": {"/api/v1/tickets": [page["next_cursor"]], "/api/v1/audit": [audit["next_cursor"]]},
+        "session": extra["session"],
+        "bystander_id": extra["bystander"]["id"],
         "png": PNG.hex(),
         "pdf": PDF.hex(),
     }
@@ -109,7 +124,7 @@ def main() -> None:
         json.dump(fixtures, out)
     print(
         f"seeded {len(ticket_ids)} tickets, {len(attachments)} attachments, "
-        f"{len(channels)} channels, {len(categories)} categories, {len(agent_ids)} agents"
+        f"{len(channels)} channels, {len(categories)} categories, {len(agent_ids) + len(extra)} agents"
     )
 
 

@@ -79,7 +79,8 @@ pub struct CreatedApiToken {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 pub struct TokenListParams {
     /// `true`: every agent's tokens (administrators only; others get 403 `forbidden`).
-    /// Absent or `false`: your own.
+    /// Absent, empty or `false`: your own.
+    #[serde(default, deserialize_with = "crate::query::optional_bool")]
     pub all: Option<bool>,
 }
 

@@ -32,7 +32,8 @@ pub struct FieldError {
     /// The request field, as named in the JSON body or query string.
     pub field: String,
     /// Stable machine code: `required`, `too_short`, `too_long`, `invalid_email`,
-    /// `unknown_value`, `invalid_format`, `out_of_range`.
+    /// `unknown_value`, `invalid_format`, `out_of_range`; for uploads also `unknown_field` (a part
+    /// not named `file`), `empty_file` and `too_many_files`.
     pub code: String,
     /// Human-readable explanation (English; clients translate by `code`).
     pub message: String,

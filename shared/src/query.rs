@@ -80,6 +80,20 @@ fn present(value: &Option<String>) -> Option<&str> {
     value.as_deref().filter(|s| !s.is_empty())
 }
 
+/// A query-string boolean, `true` or `false`; an empty value is absent, as for every other
+/// parameter (`?all=`).
+pub fn optional_bool<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<bool>, D::Error> {
+    use serde::Deserialize;
+    match Option::<String>::deserialize(deserializer)?.as_deref() {
+        None | Some("") => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(_) => Err(serde::de::Error::custom("expected `true` or `false`")),
+    }
+}
+
 /// A whole number written in plain decimal digits (no sign, no spaces) that fits an `i64` (the
 /// document's `format: int64`); `None` for anything else.
 fn digits(raw: &str) -> Option<i64> {

@@ -1,6 +1,6 @@
 //! The signed-in agent (and their password), the list of agents, and their administration.
 
-use actix_web::web;
+use actix_web::{HttpRequest, web};
 use shared::validation::Validate;
 use shared::{Agent, AgentPatch, AuditAction, AuthResponse, PasswordChange, Problem, Role};
 
@@ -11,6 +11,7 @@ use crate::error::ApiError;
 use crate::extract::JsonObject;
 use crate::handlers::audit::record;
 use crate::handlers::auth::auth_response;
+use crate::rate_limit;
 use crate::state::AppState;
 
 /// The signed-in agent.
@@ -48,11 +49,13 @@ pub async fn list_agents(
     responses(
         (status = 200, description = "Password changed; a new login token", body = AuthResponse),
         (status = 403, description = "The current password is wrong (`wrong_password`), or called with an API token (`session_required`)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many password attempts for this account or from this address, counted with failed logins (`rate_limited`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn change_password(
     user: SessionUser,
     state: web::Data<AppState>,
+    req: HttpRequest,
     ip: ClientIp,
     body: JsonObject<PasswordChange>,
 ) -> Result<web::Json<AuthResponse>, ApiError> {
@@ -66,6 +69,9 @@ pub async fn change_password(
     let row = db::run(&state.pool, move |conn| Ok(agent::find(conn, id)?))
         .await?
         .ok_or(ApiError::InvalidToken)?;
+    // Checking the current password is a guess like a login: a stolen session must not be a way
+    // around the per-IP and per-account login limits.
+    let account = rate_limit::charge_login(&req, &row.email)?;
     let cost = state.settings.bcrypt_cost;
     let old_hash = row.password_hash;
     let checked = old_hash.clone();
@@ -104,6 +110,7 @@ pub async fn change_password(
         Ok(row)
     })
     .await?;
+    rate_limit::refund(&req, account);
     tracing::info!(agent_id = id, "password changed");
     Ok(web::Json(auth_response(&state, row)?))
 }

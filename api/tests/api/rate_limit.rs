@@ -7,9 +7,11 @@
 
 use api::config::{RateLimitSettings, Settings};
 use reqwest::{Method, Response, StatusCode, header};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::helpers::{GENEROUS_LIMITS, PASSWORD, TestApp, assert_problem, header_str, send};
+use crate::helpers::{
+    GENEROUS_LIMITS, PASSWORD, TestApp, assert_problem, header_str, json_body, send,
+};
 
 fn number(response: &Response, name: &str) -> u64 {
     let value = header_str(
@@ -182,6 +184,49 @@ async fn failed_logins_are_limited_per_account_from_any_ip_and_in_any_case() {
 
     let other_account = login_from(&app, "198.51.100.3", "bia@groovoo.test", "wrong").await;
     assert_eq!(other_account.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_count_against_the_account_like_failed_logins() {
+    let limits = RateLimitSettings {
+        account_per_minute: 2,
+        ..GENEROUS_LIMITS
+    };
+    let app = spawn(limits, |_| {}).await;
+    let ana = app.sign_up("Ana").await;
+    let guess = json!({ "current_password": "a guess", "new_password": "new password 1" });
+
+    let first = app.post("/me/password", &ana.token, &guess).await;
+    assert_problem(first, StatusCode::FORBIDDEN, "wrong_password").await;
+    let second = app.login("ana@groovoo.test", "another guess").await;
+    assert_problem(second, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+
+    let right = json!({ "current_password": PASSWORD, "new_password": "new password 1" });
+    assert_rate_limited(app.post("/me/password", &ana.token, &right).await).await;
+    let still_old = app.login("ana@groovoo.test", PASSWORD).await;
+    assert_rate_limited(still_old).await;
+}
+
+#[tokio::test]
+async fn a_successful_password_change_does_not_use_up_the_account_limit() {
+    let limits = RateLimitSettings {
+        account_per_minute: 1,
+        ..GENEROUS_LIMITS
+    };
+    let app = spawn(limits, |_| {}).await;
+    let mut token = app.sign_up("Ana").await.token;
+    let mut current = PASSWORD.to_owned();
+
+    for i in 0..3 {
+        let new_password = format!("new password {i}");
+        let body = json!({ "current_password": current, "new_password": new_password });
+        let response = app.post("/me/password", &token, &body).await;
+        token = json_body::<Value>(response, StatusCode::OK).await["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        current = new_password;
+    }
 }
 
 #[tokio::test]

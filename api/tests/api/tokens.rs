@@ -233,6 +233,8 @@ async fn an_admin_lists_everyones_tokens_and_revokes_any() {
         "newest first, each with its agent"
     );
     assert_eq!(own, [admins.token]);
+    let empty = app.list_api_tokens(&admin.token, &[("all", "")]).await;
+    assert_eq!(empty, own, "an empty `all` is absent: your own tokens");
     let response = app
         .delete(&format!("/tokens/{}", brunos.token.id), &admin.token)
         .await;
