@@ -1,12 +1,12 @@
 //! Registration, login and logout.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use shared::validation::Validate;
 use shared::{AuditAction, AuthResponse, LoginRequest, Problem, RegisterRequest, Role};
 
 use crate::auth::jwt::LoginClaims;
-use crate::auth::{ClientIp, SessionUser, password};
+use crate::auth::{AuthUser, ClientIp, SessionUser, bearer_token, password};
 use crate::config::Signup;
 use crate::db::models::audit::AuditEvent;
 use crate::db::{self, models::agent, models::agent::AgentRow};
@@ -34,12 +34,18 @@ pub fn auth_response(state: &AppState, row: AgentRow) -> Result<AuthResponse, Ap
 }
 
 /// Create an account. The first account ever created is an administrator.
+///
+/// Who may call it depends on the server's `DESK_SIGNUP`: with `admin` (the default) anyone may
+/// create the first account, and after that only an administrator signed in with a login token
+/// (`Authorization: Bearer`); with `open` anyone; with `closed` no one. The answer signs in the
+/// new account; an administrator creating an account for someone else simply ignores that token.
 #[utoipa::path(
-    post, path = "/api/v1/auth/register", tag = "auth", security(()),
+    post, path = "/api/v1/auth/register", tag = "auth", security((), ("bearer" = [])),
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Account created; signed in", body = AuthResponse),
-        (status = 403, description = "Sign-up is closed (`signup_closed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "A bearer token was sent but is not valid (`invalid_token`, `token_expired`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Sign-up is closed (`signup_closed`): with `DESK_SIGNUP=admin`, once an account exists only administrators create accounts", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "E-mail already registered (`email_taken`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -50,7 +56,18 @@ pub async fn register(
     body: JsonObject<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let account = rate_limit::charge_login(&req, &body.email)?;
-    if state.settings.signup == Signup::Closed {
+    let creator = match bearer_token(&req) {
+        Some(_) => Some(SessionUser::extract(&req).await?.0),
+        None => None,
+    };
+    // Only the very first account may register itself when administrators create the accounts;
+    // checked cheaply here, and again in the write that creates it.
+    let first_only = match state.settings.signup {
+        Signup::Closed => return Err(ApiError::SignupClosed),
+        Signup::Open => false,
+        Signup::Admin => !creator.as_ref().is_some_and(AuthUser::is_admin),
+    };
+    if first_only && db::run(&state.pool, |conn| Ok(agent::any_exists(conn)?)).await? {
         return Err(ApiError::SignupClosed);
     }
     ApiError::check(body.validate())?;
@@ -63,12 +80,16 @@ pub async fn register(
     let password_hash = password::one_at_a_time(move || password::hash(&password, cost))
         .await?
         .map_err(ApiError::internal)?;
+    let creator_id = creator.map(|user| user.id);
     let row = db::write(&state.writer, move |conn| {
         let email = agent::normalize_email(&email);
         if agent::find_by_email(conn, &email)?.is_some() {
             return Err(ApiError::EmailTaken);
         }
         let role = if agent::any_exists(conn)? {
+            if first_only {
+                return Err(ApiError::SignupClosed);
+            }
             Role::Agent
         } else {
             Role::Admin
@@ -84,7 +105,7 @@ pub async fn register(
             },
         )?;
         AuditEvent::new(AuditAction::AgentRegistered, ip.0)
-            .actor(row.id)
+            .actor(creator_id.unwrap_or(row.id))
             .on_agent(row.id)
             .detail("role", role.as_str())
             .record(conn)?;

@@ -127,6 +127,59 @@ async fn register_returns_403_signup_closed_when_signup_is_closed() {
     assert_problem(response, StatusCode::FORBIDDEN, "signup_closed").await;
 }
 
+fn new_agent(name: &str) -> serde_json::Value {
+    json!({ "name": name, "email": format!("{}@groovoo.test", name.to_lowercase()), "password": PASSWORD })
+}
+
+#[tokio::test]
+async fn by_default_only_the_first_account_registers_itself_then_admins_create_accounts() {
+    let app = TestApp::spawn_with(Signup::Admin).await;
+    let ana = app.sign_up("Ana").await;
+    assert_eq!(ana.agent.role, Role::Admin);
+
+    let anonymous = app.register("Bruno", "bruno@groovoo.test", PASSWORD).await;
+    assert_problem(anonymous, StatusCode::FORBIDDEN, "signup_closed").await;
+    let by_admin = app
+        .post("/auth/register", &ana.token, &new_agent("Bruno"))
+        .await;
+    let bruno: AuthResponse = json_body(by_admin, StatusCode::CREATED).await;
+    assert_eq!(bruno.agent.role, Role::Agent);
+    let signed_in = app.login("bruno@groovoo.test", PASSWORD).await;
+    assert_eq!(signed_in.status(), StatusCode::OK, "the new agent signs in");
+
+    let by_agent = app
+        .post("/auth/register", &bruno.token, &new_agent("Carla"))
+        .await;
+    assert_problem(by_agent, StatusCode::FORBIDDEN, "signup_closed").await;
+    let api_token = app.create_api_token(&ana.token, "CRM", "read_write").await;
+    let by_integration = app
+        .post("/auth/register", &api_token.secret, &new_agent("Carla"))
+        .await;
+    assert_problem(by_integration, StatusCode::FORBIDDEN, "session_required").await;
+    let forged = app
+        .post("/auth/register", "not-a-token", &new_agent("Carla"))
+        .await;
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    let carla = app.login("carla@groovoo.test", PASSWORD).await;
+    assert_problem(carla, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+}
+
+#[tokio::test]
+async fn an_account_an_admin_creates_is_audited_as_the_admins_act() {
+    let app = TestApp::spawn_with(Signup::Admin).await;
+    let ana = app.sign_up("Ana").await;
+
+    let created = app
+        .post("/auth/register", &ana.token, &new_agent("Bruno"))
+        .await;
+    let bruno: AuthResponse = json_body(created, StatusCode::CREATED).await;
+
+    let entry = app.audit(&ana.token, 1).await.remove(0);
+    assert_eq!(entry.action, shared::AuditAction::AgentRegistered);
+    assert_eq!(entry.actor.map(|a| a.id), Some(ana.id()));
+    assert_eq!(entry.target, Some(format!("agent:{}", bruno.agent.id)));
+}
+
 #[tokio::test]
 async fn login_returns_200_with_a_fresh_token_for_the_agent() {
     let app = TestApp::spawn().await;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use shared::{Agent, AgentPatch, AuditEntry, NewReferenceItem, Role};
+use shared::{Agent, AgentPatch, AuditEntry, NewReferenceItem, RegisterRequest, Role};
 
 use crate::api::{self, ApiError};
 use crate::components::form::{TextField, field_error};
@@ -157,6 +157,7 @@ fn AgentsManager() -> impl IntoView {
         <section class="card stack" aria-labelledby="agents-title">
             <h2 id="agents-title">{move || t().agents_title}</h2>
             <ErrorBanner error=error/>
+            <NewAgentForm on_added=move || reload.update(|n| *n += 1)/>
             <Suspense fallback=|| view! { <Loading/> }>
                 <div class="table-wrap">
                     <table class="data-table">
@@ -235,6 +236,65 @@ fn AgentsManager() -> impl IntoView {
                 </div>
             </Suspense>
         </section>
+    }
+}
+
+/// Creates an account for a new agent (only administrators may, once the first account exists).
+/// The answer's login token belongs to the new agent and is dropped: the admin stays signed in.
+#[component]
+fn NewAgentForm(on_added: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let i18n = use_i18n();
+    let t = move || i18n.t();
+    let (name, email, password) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let add = Action::new_local(move |_: &()| {
+        let body = RegisterRequest {
+            name: name.get_untracked(),
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+        };
+        async move { api::register(&body).await.map(|created| created.agent) }
+    });
+    Effect::new(move || {
+        if let Some(Ok(_)) = add.value().get() {
+            for field in [name, email, password] {
+                field.set(String::new());
+            }
+            on_added();
+        }
+    });
+    let error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let added = move || {
+        add.value()
+            .get()
+            .and_then(Result::ok)
+            .map(|agent| fill(t().agent_added, &[("name", &agent.name)]))
+    };
+    view! {
+        <form class="stack" novalidate=true aria-labelledby="add-agent-title" on:submit=move |ev| {
+            ev.prevent_default();
+            add.dispatch(());
+        }>
+            <h3 id="add-agent-title">{move || t().add_agent_title}</h3>
+            <p class="muted">{move || t().add_agent_hint}</p>
+            <div class="grid-2">
+                <TextField id="new-agent-name" label=Signal::derive(move || t().field_name) value=name
+                    error=field_error(error, "name") autocomplete="off" maxlength=100/>
+                <TextField id="new-agent-email" label=Signal::derive(move || t().field_email) value=email
+                    error=field_error(error, "email") kind="email"/>
+                <TextField id="new-agent-password" label=Signal::derive(move || t().field_initial_password) value=password
+                    error=field_error(error, "password") kind="password" autocomplete="new-password"
+                    hint=Signal::derive(move || t().password_hint) maxlength=128/>
+            </div>
+            <ErrorBanner error=Signal::derive(move || error.get().filter(|e| e.field_errors().is_empty()))/>
+            <p class="notice" role="status">{added}</p>
+            <div>
+                <button type="submit" class="button primary" disabled=move || add.pending().get()>{move || t().add_agent_submit}</button>
+            </div>
+        </form>
     }
 }
 

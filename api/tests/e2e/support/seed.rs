@@ -1,6 +1,8 @@
 //! Data a scenario needs before the agent starts, put in through the REST API (the UI flows
 //! under test are done in the browser; everything else is quicker and clearer this way).
 
+use std::sync::Mutex;
+
 use reqwest::{RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use shared::{
@@ -14,6 +16,9 @@ use super::PASSWORD;
 pub struct Api {
     base: String,
     http: reqwest::Client,
+    /// The first account's login token: with the default `DESK_SIGNUP=admin` the administrator
+    /// creates every later account.
+    admin: Mutex<Option<String>>,
 }
 
 /// A new ticket with sensible defaults for what the scenario does not care about.
@@ -35,6 +40,7 @@ impl Api {
         Self {
             base: format!("{base}/api/v1"),
             http: reqwest::Client::new(),
+            admin: Mutex::default(),
         }
     }
 
@@ -52,9 +58,9 @@ impl Api {
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("{what}: {e} in {body}"))
     }
 
-    /// Registers an agent (the first one becomes the administrator).
+    /// Registers an agent: the first one becomes the administrator, who creates the others.
     pub async fn register(&self, name: &str, email: &str) -> AuthResponse {
-        let request =
+        let mut request =
             self.http
                 .post(format!("{}/auth/register", self.base))
                 .json(&RegisterRequest {
@@ -62,7 +68,16 @@ impl Api {
                     email: email.to_owned(),
                     password: PASSWORD.to_owned(),
                 });
-        self.send(request, StatusCode::CREATED, "registering").await
+        let admin = self.admin.lock().expect("the admin token").clone();
+        if let Some(admin) = admin {
+            request = request.bearer_auth(admin);
+        }
+        let auth: AuthResponse = self.send(request, StatusCode::CREATED, "registering").await;
+        self.admin
+            .lock()
+            .expect("the admin token")
+            .get_or_insert_with(|| auth.token.clone());
+        auth
     }
 
     pub async fn create_ticket(&self, auth: &AuthResponse, ticket: &NewTicket) -> Ticket {
