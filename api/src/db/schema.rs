@@ -98,6 +98,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    search_deferral (id) {
+        id -> BigInt,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    search_pending (ticket_id) {
+        ticket_id -> BigInt,
+    }
+}
+
+diesel::table! {
     ticket_events (id) {
         id -> BigInt,
         ticket_id -> BigInt,
@@ -159,6 +172,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     channels,
     comments,
     idempotency_keys,
+    search_deferral,
+    search_pending,
     ticket_events,
     ticket_stats,
     tickets,

@@ -329,6 +329,32 @@ fn index_has(conn: &mut DbConn, search: &TextSearch, id: i64) -> QueryResult<boo
     Ok(!found.is_empty())
 }
 
+/// From now until [`index_pending`], in the current write transaction, the search triggers only
+/// note the tickets to re-index in `search_pending` (see the migration
+/// `2026-11-30-000000_search_index_per_commit`). FTS5 writes a new index segment at every
+/// savepoint, i.e. at every statement of a write: deferring turns one segment per write into one
+/// per transaction. Only the writer thread calls it, right after `BEGIN IMMEDIATE`.
+pub fn defer_indexing(conn: &mut DbConn) -> QueryResult<()> {
+    diesel::sql_query("UPDATE search_deferral SET active = 1")
+        .execute(conn)
+        .map(drop)
+}
+
+/// Ends [`defer_indexing`]: indexes every noted ticket and forgets the notes, in one statement
+/// (one segment). Runs in the same transaction, just before `COMMIT`, so the index is never
+/// behind a committed write; if it fails, the transaction must not commit.
+pub fn index_pending(conn: &mut DbConn) -> QueryResult<()> {
+    diesel::sql_query("UPDATE search_deferral SET active = 0").execute(conn)?;
+    // Inserting a note again fires the trigger that builds the ticket's document and drops the
+    // note (the migration keeps that definition in one place). SQLite reads the notes before it
+    // writes any, and it is one statement, so FTS5 flushes once.
+    diesel::sql_query(
+        "INSERT OR REPLACE INTO search_pending (ticket_id) SELECT ticket_id FROM search_pending",
+    )
+    .execute(conn)
+    .map(drop)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,7 +410,7 @@ mod fts_matches_naive_scan {
     use shared::TicketFilter;
 
     use crate::db::models::{agent, comment, now, ticket};
-    use crate::db::schema::tickets;
+    use crate::db::schema::{comments, search_deferral, search_pending, tickets};
     use crate::db::{self, DbConn, DbPool};
 
     const VOCABULARY: &[&str] = &[
@@ -597,19 +623,103 @@ mod fts_matches_naive_scan {
                 &phrase(&mut rng, 6),
             );
             for _ in 0..rng.random_range(0..3) {
-                comment::insert(
-                    conn,
-                    &comment::NewCommentRow {
-                        ticket_id: id,
-                        author_id: agent,
-                        body: &phrase(&mut rng, 4),
-                        created_at: now(),
-                    },
-                )
-                .unwrap();
+                add_comment(conn, id, agent, &phrase(&mut rng, 4)).unwrap();
             }
         }
         assert_agrees(conn, &mut rng, 300);
+    }
+
+    fn add_comment(conn: &mut DbConn, ticket: i64, agent: i64, body: &str) -> QueryResult<i64> {
+        let new = comment::NewCommentRow {
+            ticket_id: ticket,
+            author_id: agent,
+            body,
+            created_at: now(),
+        };
+        comment::insert(conn, &new).map(|row| row.id)
+    }
+
+    /// One random change through the writer thread, as a write of whatever batch it lands in:
+    /// a new ticket, or (given an existing one) a subject edit, a comment or deleting its
+    /// comments; with `fail`, the write fails after making its change and must leave no trace.
+    async fn random_write(
+        writer: &db::writer::Writer,
+        rng: &mut ChaCha8Rng,
+        agent: i64,
+        existing: Option<i64>,
+        fail: bool,
+    ) -> Result<i64, crate::error::ApiError> {
+        let (subject, name, description) = (phrase(rng, 3), phrase(rng, 2), phrase(rng, 6));
+        let kind = rng.random_range(0..4);
+        writer
+            .write(move |conn| {
+                let id = match (kind, existing) {
+                    (1, Some(id)) => {
+                        let changes = ticket::TicketChangeset {
+                            subject: Some(subject),
+                            ..Default::default()
+                        };
+                        ticket::update(conn, id, &changes)?.id
+                    }
+                    (2, Some(id)) => {
+                        add_comment(conn, id, agent, &description)?;
+                        id
+                    }
+                    (3, Some(id)) => {
+                        diesel::delete(comments::table.filter(comments::ticket_id.eq(id)))
+                            .execute(conn)?;
+                        id
+                    }
+                    _ => add_ticket(conn, agent, &subject, &name, &description),
+                };
+                if fail {
+                    return Err(crate::error::ApiError::internal("refused on purpose"));
+                }
+                Ok(id)
+            })
+            .await
+    }
+
+    /// The same agreement when every change goes through the group commit, which indexes each
+    /// batch's tickets once, just before its COMMIT: batches mix new tickets, edits, comments,
+    /// comment deletes and failing writes (whose changes, notes included, roll back alone).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn changes_through_the_group_commit_keep_the_index_exact() {
+        let (dir, pool) = fresh_db();
+        let agent = add_agent(&mut pool.get().unwrap());
+        let writer = db::open_writer(&dir.path().join("t.db")).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut ids: Vec<i64> = Vec::new();
+        for _ in 0..6 {
+            let mut writes = Vec::new();
+            for _ in 0..40 {
+                let existing = ids.choose(&mut rng).copied();
+                let fail = rng.random_bool(0.2);
+                let mut rng = ChaCha8Rng::seed_from_u64(rng.random());
+                let writer = writer.clone();
+                writes.push(tokio::spawn(async move {
+                    random_write(&writer, &mut rng, agent, existing, fail).await
+                }));
+            }
+            for write in writes {
+                if let Ok(id) = write.await.unwrap()
+                    && !ids.contains(&id)
+                {
+                    ids.push(id);
+                }
+            }
+        }
+        writer.shutdown().await;
+        let conn = &mut pool.get().unwrap();
+        assert_agrees(conn, &mut rng, 300);
+        let (active, pending): (bool, i64) = (
+            search_deferral::table
+                .select(search_deferral::active)
+                .first(conn)
+                .unwrap(),
+            search_pending::table.count().get_result(conn).unwrap(),
+        );
+        assert!(!active && pending == 0, "committed with the index deferred");
     }
 
     /// `n` tickets about "Pix duplicado", in one transaction; their ids, oldest first.

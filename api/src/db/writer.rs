@@ -4,6 +4,13 @@
 //! then answers each caller. Concurrent writers never meet "database is locked", a failing
 //! write rolls back alone, and every acknowledged write is on disk.
 //!
+//! Search: the batch's transaction starts with `search::defer_indexing`, so the triggers only
+//! note which tickets changed; `search::index_pending` indexes them with one statement just
+//! before COMMIT. FTS5 writes an index segment at every savepoint (every statement), so indexing
+//! write by write left one tiny segment per write and merged them endlessly; this leaves one per
+//! batch. A write that fails takes its notes back with its savepoint; if indexing fails, the
+//! batch does not commit.
+//!
 //! Storage failures: on a full disk or an I/O error SQLite may end the whole transaction, not
 //! just the failing statement. The writer notices (the write's savepoint is gone), answers the
 //! writes already run in that batch that nothing was saved, and runs the writes it had not reached
@@ -19,7 +26,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::result::Error as DieselError;
 use tokio::sync::oneshot;
 
-use crate::db::{DbConn, OpenError};
+use crate::db::{DbConn, OpenError, search};
 use crate::error::ApiError;
 
 /// Most writes committed together.
@@ -222,7 +229,9 @@ fn commit_batch(slot: &mut Option<DbConn>, connect: &mut Connect, batch: Vec<Job
             }
         },
     };
-    if let Err(err) = AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE") {
+    if let Err(err) = AnsiTransactionManager::begin_transaction_sql(conn, "BEGIN IMMEDIATE")
+        .and_then(|()| search::defer_indexing(conn))
+    {
         tracing::error!(error = %err, "cannot start a group commit");
         refuse(batch, &ApiError::from(err));
         if !settle(conn) {
@@ -252,7 +261,10 @@ fn commit_batch(slot: &mut Option<DbConn>, connect: &mut Connect, batch: Vec<Job
                 .into(),
         ))
     } else {
-        match <AnsiTransactionManager as TransactionManager<DbConn>>::commit_transaction(conn) {
+        // The batch's tickets are indexed for search here, once, inside the transaction.
+        match search::index_pending(conn).and_then(|()| {
+            <AnsiTransactionManager as TransactionManager<DbConn>>::commit_transaction(conn)
+        }) {
             Ok(()) => None,
             Err(err) => {
                 tracing::error!(error = %err, writes = replies.len(), "group commit failed");
