@@ -331,7 +331,7 @@ fn index_has(conn: &mut DbConn, search: &TextSearch, id: i64) -> QueryResult<boo
 
 /// From now until [`index_pending`], in the current write transaction, the search triggers only
 /// note the tickets to re-index in `search_pending` (see the migration
-/// `2026-11-30-000000_search_index_per_commit`). FTS5 writes a new index segment at every
+/// `2026-11-29-000003_search_index_per_commit`). FTS5 writes a new index segment at every
 /// savepoint, i.e. at every statement of a write: deferring turns one segment per write into one
 /// per transaction. Only the writer thread calls it, right after `BEGIN IMMEDIATE`.
 pub fn defer_indexing(conn: &mut DbConn) -> QueryResult<()> {
