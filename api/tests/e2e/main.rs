@@ -19,6 +19,7 @@
 mod support;
 
 mod accessibility;
+mod account;
 mod auth;
 mod dashboard;
 mod export;

@@ -2,10 +2,11 @@
 //! under test are done in the browser; everything else is quicker and clearer this way).
 
 use reqwest::{RequestBuilder, StatusCode};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    Attachment, AuthResponse, Comment, NewComment, NewTicket, RegisterRequest, Ticket, TicketPatch,
-    TicketStatus,
+    Attachment, AuthResponse, Comment, LoginRequest, NewComment, NewTicket, RegisterRequest,
+    Ticket, TicketPatch, TicketStatus,
 };
 
 use super::PASSWORD;
@@ -143,12 +144,39 @@ impl Api {
         self.send(request, StatusCode::CREATED, "uploading").await
     }
 
+    /// The status of signing in as `email` with `password`.
+    pub async fn login_status(&self, email: &str, password: &str) -> StatusCode {
+        let request = self
+            .http
+            .post(format!("{}/auth/login", self.base))
+            .json(&LoginRequest {
+                email: email.to_owned(),
+                password: password.to_owned(),
+            });
+        status(request, None).await
+    }
+
     /// The status of `GET path` with `token` (or none).
     pub async fn status_of(&self, path: &str, token: Option<&str>) -> StatusCode {
-        let mut request = self.http.get(format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        request.send().await.expect("the server answers").status()
+        status(self.http.get(format!("{}{path}", self.base)), token).await
     }
+
+    /// The status of `POST path` of the JSON `body` with `token` (or none).
+    pub async fn post_status_of(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &impl Serialize,
+    ) -> StatusCode {
+        let request = self.http.post(format!("{}{path}", self.base)).json(body);
+        status(request, token).await
+    }
+}
+
+/// The status `request` gets, sent with `token` (or none).
+async fn status(mut request: RequestBuilder, token: Option<&str>) -> StatusCode {
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.expect("the server answers").status()
 }
