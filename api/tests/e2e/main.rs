@@ -20,6 +20,7 @@ mod support;
 
 mod accessibility;
 mod account;
+mod admin;
 mod auth;
 mod dashboard;
 mod export;

@@ -7,6 +7,7 @@ use std::time::Instant;
 use base64::Engine;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
+use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
@@ -70,6 +71,38 @@ impl App {
     async fn open(&self, url: &str) {
         if let Err(err) = self.client().goto(url).await {
             self.fail(&format!("opening {url}: {err}")).await;
+        }
+    }
+
+    /// The browser window the commands go to.
+    pub async fn window(&self) -> WindowHandle {
+        match self.client().window().await {
+            Ok(window) => window,
+            Err(err) => {
+                self.fail(&format!("reading the window handle: {err}"))
+                    .await
+            }
+        }
+    }
+
+    /// Opens `path` in a new window, and switches to it, on `http://localhost:<port>`: the same
+    /// server under another origin, so the window keeps a session (`localStorage`) of its own,
+    /// like a second person's browser.
+    pub async fn open_other_origin_window(&self, path: &str) -> WindowHandle {
+        let window = match self.client().new_window(false).await {
+            Ok(created) => created.handle,
+            Err(err) => self.fail(&format!("opening a window: {err}")).await,
+        };
+        self.switch_to(&window).await;
+        let port = self.server.port;
+        self.open(&format!("http://localhost:{port}{path}")).await;
+        window
+    }
+
+    /// Sends the next commands to `window`.
+    pub async fn switch_to(&self, window: &WindowHandle) {
+        if let Err(err) = self.client().switch_to_window(window.clone()).await {
+            self.fail(&format!("switching windows: {err}")).await;
         }
     }
 
@@ -154,6 +187,18 @@ impl App {
              return [...document.querySelectorAll(css)]
                  .some(e => e.innerText.includes(key) && e.innerText.includes(text));",
             vec![json!(css), json!(key), json!(text)],
+        )
+        .await;
+    }
+
+    /// Waits until the drop-down matching `css` shows the option labelled `label`.
+    pub async fn wait_for_selected(&self, css: &str, label: &str) {
+        self.until(
+            &format!("`{css}` to show {label:?}"),
+            "const [css, label] = arguments;
+             const select = document.querySelector(css);
+             return select && select.selectedOptions[0]?.text.trim() === label;",
+            vec![json!(css), json!(label)],
         )
         .await;
     }
@@ -334,6 +379,13 @@ impl App {
             )
             .await;
         secret.as_str().expect("a secret").to_owned()
+    }
+
+    /// Opens the administration page from the navigation.
+    pub async fn open_admin(&self) {
+        self.click(".main-nav a[href='/admin']").await;
+        self.wait_for_path("/admin").await;
+        self.wait_for_text("h1", "Administração").await;
     }
 
     /// Opens `/login`, signs in and waits for the dashboard.

@@ -5,8 +5,8 @@ use reqwest::{RequestBuilder, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    Attachment, AuthResponse, Comment, LoginRequest, NewComment, NewTicket, RegisterRequest,
-    Ticket, TicketPatch, TicketStatus,
+    Attachment, AuthResponse, Comment, CreatedApiToken, LoginRequest, NewApiToken, NewComment,
+    NewTicket, RegisterRequest, Ticket, TicketPatch, TicketStatus, TokenScope,
 };
 
 use super::PASSWORD;
@@ -142,6 +142,26 @@ impl Api {
             .bearer_auth(&auth.token)
             .multipart(reqwest::multipart::Form::new().part("file", part));
         self.send(request, StatusCode::CREATED, "uploading").await
+    }
+
+    /// Creates an API token of `auth`'s agent that never expires.
+    pub async fn create_token(
+        &self,
+        auth: &AuthResponse,
+        name: &str,
+        scope: TokenScope,
+    ) -> CreatedApiToken {
+        let request = self
+            .http
+            .post(format!("{}/tokens", self.base))
+            .bearer_auth(&auth.token)
+            .json(&NewApiToken {
+                name: name.to_owned(),
+                scope,
+                expires_at: None,
+            });
+        self.send(request, StatusCode::CREATED, "creating a token")
+            .await
     }
 
     /// The status of signing in as `email` with `password`.
