@@ -11,5 +11,7 @@ mod storage;
 mod url;
 
 fn main() {
+    // A release build aborts on a panic; say where first (the message starts "panicked at").
+    std::panic::set_hook(Box::new(|info| leptos::logging::error!("{info}")));
     leptos::mount::mount_to_body(app::App);
 }

@@ -48,10 +48,8 @@ async fn first_agent_signs_up_logs_out_and_logs_in_again() {
     app.wait_for_text(".main-nav", "Administração").await;
     assert_eq!(app.counter("all").await, 0);
     let token = app
-        .local_storage(SESSION_KEY)
+        .session_token()
         .await
-        .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok())
-        .and_then(|session| session["token"].as_str().map(str::to_owned))
         .expect("the session is kept in localStorage");
     assert_eq!(app.api.status_of("/me", Some(&token)).await, StatusCode::OK);
 

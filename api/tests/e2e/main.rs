@@ -19,6 +19,8 @@
 mod support;
 
 mod accessibility;
+mod account;
+mod admin;
 mod auth;
 mod dashboard;
 mod export;

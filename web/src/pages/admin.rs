@@ -143,11 +143,14 @@ fn AgentsManager() -> impl IntoView {
             }
             let result = api::update_agent(agent.id, &patch).await;
             reload.update(|n| *n += 1);
-            // Demoting yourself takes the admin pages away at once.
-            if let Ok(updated) = &result {
-                session::refresh_agent(updated.clone());
-            }
             result
+        }
+    });
+    // Demoting yourself takes the admin pages away, once the list has reloaded: ending the page
+    // while the list still loads would read it after disposal (a panic).
+    Effect::new(move || {
+        if let Some(Ok(list)) = agents.get() {
+            list.into_iter().for_each(session::refresh_agent);
         }
     });
     let error: Signal<Option<ApiError>> =
@@ -177,10 +180,12 @@ fn AgentsManager() -> impl IntoView {
                             >
                                 {
                                     let select_id = format!("role-{}", agent.id);
+                                    let current_role = agent.role;
                                     let role_agent = agent.clone();
                                     let state_agent = agent.clone();
                                     let name = agent.name.clone();
-                                    let is_me = me() == Some(agent.id);
+                                    // Untracked: a change of session re-rendering the rows would race the page going away.
+                                    let is_me = untrack(me) == Some(agent.id);
                                     let role_label = {
                                         let name = name.clone();
                                         move || fill(t().role_of, &[("name", &name)])
@@ -199,6 +204,12 @@ fn AgentsManager() -> impl IntoView {
                                                 <select
                                                     id=select_id
                                                     disabled=move || update.pending().get()
+                                                    // A refused change (the last administrator) keeps the row, which would
+                                                    // go on showing the role chosen: show the one the agent still has.
+                                                    prop:value=move || {
+                                                        update.value().track();
+                                                        current_role.as_str()
+                                                    }
                                                     on:change=move |ev| {
                                                         let role = if event_target_value(&ev) == "admin" { Role::Admin } else { Role::Agent };
                                                         update.dispatch((role_agent.clone(), AgentPatch { role: Some(role), ..Default::default() }));

@@ -92,8 +92,9 @@ pub fn DashboardPage() -> impl IntoView {
         loading.set(true);
         spawn_local(async move {
             let result = api::tickets(&filter, cursor.as_deref()).await;
-            if generation.get_value() != this {
-                return; // a newer query replaced this one
+            // A newer query replaced this one, or the page is gone (say, the session ended).
+            if generation.try_get_value() != Some(this) {
+                return;
             }
             loading.set(false);
             match result {
@@ -130,7 +131,8 @@ pub fn DashboardPage() -> impl IntoView {
             let go = go.clone();
             spawn_local(async move {
                 TimeoutFuture::new(SEARCH_DEBOUNCE_MS).await;
-                if typed.get_value() == mine {
+                // Unless more was typed, or the page is gone.
+                if typed.try_get_value() == Some(mine) {
                     go(DashboardQuery {
                         q: text,
                         ..query.get_untracked()

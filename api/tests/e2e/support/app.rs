@@ -7,6 +7,7 @@ use std::time::Instant;
 use base64::Engine;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
+use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
@@ -64,9 +65,44 @@ impl App {
 
     /// Opens `path` as if typed into the address bar (a full page load).
     pub async fn goto(&self, path: &str) {
-        let url = self.url(path);
-        if let Err(err) = self.client().goto(&url).await {
+        self.open(&self.url(path)).await;
+    }
+
+    async fn open(&self, url: &str) {
+        if let Err(err) = self.client().goto(url).await {
             self.fail(&format!("opening {url}: {err}")).await;
+        }
+    }
+
+    /// The browser window the commands go to.
+    pub async fn window(&self) -> WindowHandle {
+        match self.client().window().await {
+            Ok(window) => window,
+            Err(err) => {
+                self.fail(&format!("reading the window handle: {err}"))
+                    .await
+            }
+        }
+    }
+
+    /// Opens `path` in a new window, and switches to it, on `http://localhost:<port>`: the same
+    /// server under another origin, so the window keeps a session (`localStorage`) of its own,
+    /// like a second person's browser.
+    pub async fn open_other_origin_window(&self, path: &str) -> WindowHandle {
+        let window = match self.client().new_window(false).await {
+            Ok(created) => created.handle,
+            Err(err) => self.fail(&format!("opening a window: {err}")).await,
+        };
+        self.switch_to(&window).await;
+        let port = self.server.port;
+        self.open(&format!("http://localhost:{port}{path}")).await;
+        window
+    }
+
+    /// Sends the next commands to `window`.
+    pub async fn switch_to(&self, window: &WindowHandle) {
+        if let Err(err) = self.client().switch_to_window(window.clone()).await {
+            self.fail(&format!("switching windows: {err}")).await;
         }
     }
 
@@ -130,6 +166,65 @@ impl App {
             vec![json!(css), json!(text)],
         )
         .await;
+    }
+
+    /// Waits until no element matching `css` shows `text`.
+    pub async fn wait_for_no_text(&self, css: &str, text: &str) {
+        self.until(
+            &format!("no `{css}` to show {text:?}"),
+            "const [css, text] = arguments;
+             return ![...document.querySelectorAll(css)].some(e => e.innerText.includes(text));",
+            vec![json!(css), json!(text)],
+        )
+        .await;
+    }
+
+    /// Waits until an element matching `css` (a table row, say) shows both `key` and `text`.
+    pub async fn wait_for_row(&self, css: &str, key: &str, text: &str) {
+        self.until(
+            &format!("a `{css}` with {key:?} to show {text:?}"),
+            "const [css, key, text] = arguments;
+             return [...document.querySelectorAll(css)]
+                 .some(e => e.innerText.includes(key) && e.innerText.includes(text));",
+            vec![json!(css), json!(key), json!(text)],
+        )
+        .await;
+    }
+
+    /// Waits until the drop-down matching `css` shows the option labelled `label`.
+    pub async fn wait_for_selected(&self, css: &str, label: &str) {
+        self.until(
+            &format!("`{css}` to show {label:?}"),
+            "const [css, label] = arguments;
+             const select = document.querySelector(css);
+             return select && select.selectedOptions[0]?.text.trim() === label;",
+            vec![json!(css), json!(label)],
+        )
+        .await;
+    }
+
+    /// Waits for the browser's confirmation dialog, checks it asks `question`, and says yes.
+    /// Nothing else may be sent to the browser meanwhile: chromedriver would dismiss the dialog.
+    pub async fn confirm_dialog(&self, question: &str) {
+        let start = Instant::now();
+        let text = loop {
+            match self.client().get_alert_text().await {
+                Ok(text) => break text,
+                Err(err) if start.elapsed() > TIMEOUT => {
+                    self.fail(&format!("waited {TIMEOUT:?} for a dialog: {err}"))
+                        .await
+                }
+                Err(_) => tokio::time::sleep(POLL).await,
+            }
+        };
+        if let Err(err) = self.client().accept_alert().await {
+            self.fail(&format!("accepting the dialog {text:?}: {err}"))
+                .await;
+        }
+        assert!(
+            text.contains(question),
+            "the dialog asked {text:?}, not {question:?}"
+        );
     }
 
     /// Waits until the texts of the elements matching `css` are exactly `expected`.
@@ -214,18 +309,83 @@ impl App {
         .await;
     }
 
+    /// The login token this browser keeps (`localStorage`), if it is signed in.
+    pub async fn session_token(&self) -> Option<String> {
+        self.local_storage(SESSION_KEY)
+            .await
+            .and_then(|json| serde_json::from_str::<Value>(&json).ok())
+            .and_then(|session| session["token"].as_str().map(str::to_owned))
+    }
+
     /// Signs in through the login form (the browser must be on `/login`) and waits to leave it.
     pub async fn log_in(&self, email: &str) {
-        self.find("form #email").await;
-        self.type_into("#email", email).await;
-        self.type_into("#password", PASSWORD).await;
-        self.click("form button[type=submit]").await;
+        self.log_in_with(email, PASSWORD).await;
+    }
+
+    /// Signs in as `email` with `password` (the browser must be on `/login`), and waits to
+    /// leave the login page.
+    pub async fn log_in_with(&self, email: &str, password: &str) {
+        self.submit_login(email, password).await;
         self.until(
             "the login page to let the agent in",
             "return location.pathname !== '/login';",
             vec![],
         )
         .await;
+    }
+
+    /// Tries to sign in as `email` with `password` (the browser must be on `/login`), and waits
+    /// for the login page to refuse.
+    pub async fn log_in_refused(&self, email: &str, password: &str) {
+        self.submit_login(email, password).await;
+        self.wait_for_text("[role=alert]", "E-mail ou senha incorretos.")
+            .await;
+    }
+
+    /// Fills in the login form (replacing what an earlier attempt left) and sends it.
+    async fn submit_login(&self, email: &str, password: &str) {
+        self.find("form #email").await;
+        self.retype("#email", email).await;
+        self.retype("#password", password).await;
+        self.click("form button[type=submit]").await;
+    }
+
+    /// Opens "Minha conta" the way an agent does: by clicking their name in the header.
+    pub async fn open_account(&self) {
+        self.click(".topbar a.who").await;
+        self.wait_for_path("/account").await;
+        self.wait_for_text("h1", "Minha conta").await;
+    }
+
+    /// Creates an API token called `name` with the scope labelled `scope` on the account page
+    /// (the browser must be there), waits for it to be listed, and returns its secret, which
+    /// the page shows this once.
+    pub async fn create_token(&self, name: &str, scope: &str) -> String {
+        self.type_into("#token-name", name).await;
+        self.choose("#token-scope", scope).await;
+        self.click("form:has(#token-name) button[type=submit]")
+            .await;
+        // The list shows the start of the secret: the one on show must be this token's.
+        let secret = self
+            .until(
+                &format!("the secret of the token {name:?}"),
+                "const name = arguments[0];
+                 const row = [...document.querySelectorAll('.data-table tbody tr')]
+                     .find(r => r.cells[0].innerText.trim() === name);
+                 const prefix = row?.querySelector('code')?.innerText.replace('…', '');
+                 const secret = document.querySelector('#new-token-secret')?.value;
+                 return prefix && secret?.startsWith(prefix) ? secret : null;",
+                vec![json!(name)],
+            )
+            .await;
+        secret.as_str().expect("a secret").to_owned()
+    }
+
+    /// Opens the administration page from the navigation.
+    pub async fn open_admin(&self) {
+        self.click(".main-nav a[href='/admin']").await;
+        self.wait_for_path("/admin").await;
+        self.wait_for_text("h1", "Administração").await;
     }
 
     /// Opens `/login`, signs in and waits for the dashboard.

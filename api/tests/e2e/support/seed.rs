@@ -4,10 +4,11 @@
 use std::sync::Mutex;
 
 use reqwest::{RequestBuilder, StatusCode};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{
-    Attachment, AuthResponse, Comment, NewComment, NewTicket, RegisterRequest, Ticket, TicketPatch,
-    TicketStatus,
+    Attachment, AuthResponse, Comment, CreatedApiToken, LoginRequest, NewApiToken, NewComment,
+    NewTicket, RegisterRequest, Ticket, TicketPatch, TicketStatus, TokenScope,
 };
 
 use super::PASSWORD;
@@ -158,12 +159,59 @@ impl Api {
         self.send(request, StatusCode::CREATED, "uploading").await
     }
 
+    /// Creates an API token of `auth`'s agent that never expires.
+    pub async fn create_token(
+        &self,
+        auth: &AuthResponse,
+        name: &str,
+        scope: TokenScope,
+    ) -> CreatedApiToken {
+        let request = self
+            .http
+            .post(format!("{}/tokens", self.base))
+            .bearer_auth(&auth.token)
+            .json(&NewApiToken {
+                name: name.to_owned(),
+                scope,
+                expires_at: None,
+            });
+        self.send(request, StatusCode::CREATED, "creating a token")
+            .await
+    }
+
+    /// The status of signing in as `email` with `password`.
+    pub async fn login_status(&self, email: &str, password: &str) -> StatusCode {
+        let request = self
+            .http
+            .post(format!("{}/auth/login", self.base))
+            .json(&LoginRequest {
+                email: email.to_owned(),
+                password: password.to_owned(),
+            });
+        status(request, None).await
+    }
+
     /// The status of `GET path` with `token` (or none).
     pub async fn status_of(&self, path: &str, token: Option<&str>) -> StatusCode {
-        let mut request = self.http.get(format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        request.send().await.expect("the server answers").status()
+        status(self.http.get(format!("{}{path}", self.base)), token).await
     }
+
+    /// The status of `POST path` of the JSON `body` with `token` (or none).
+    pub async fn post_status_of(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &impl Serialize,
+    ) -> StatusCode {
+        let request = self.http.post(format!("{}{path}", self.base)).json(body);
+        status(request, token).await
+    }
+}
+
+/// The status `request` gets, sent with `token` (or none).
+async fn status(mut request: RequestBuilder, token: Option<&str>) -> StatusCode {
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.expect("the server answers").status()
 }
