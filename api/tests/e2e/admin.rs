@@ -131,3 +131,38 @@ async fn audit_log_lists_sign_ins_and_token_events_in_portuguese() {
 
     app.finish().await;
 }
+
+#[tokio::test]
+async fn strangers_cannot_sign_up_and_the_admin_adds_an_agent_who_then_signs_in() {
+    let app = App::start().await;
+    app.api.register("Ana Lima", ANA).await;
+
+    // Once an administrator exists, the sign-up page says to ask one for an account.
+    app.goto("/signup").await;
+    app.type_into("#name", "Eva Intrusa").await;
+    app.type_into("#email", "eva@example.com").await;
+    app.type_into("#password", PASSWORD).await;
+    app.click("form button[type=submit]").await;
+    app.wait_for_text("[role=alert]", "Peça uma conta a um administrador")
+        .await;
+    assert_eq!(
+        app.api.login_status("eva@example.com", PASSWORD).await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The administrator adds Bruno and stays signed in as herself.
+    app.log_in_at_dashboard(ANA).await;
+    app.open_admin().await;
+    app.type_into("#new-agent-name", "Bruno Costa").await;
+    app.type_into("#new-agent-email", BRUNO).await;
+    app.type_into("#new-agent-password", PASSWORD).await;
+    app.click("form[aria-labelledby=add-agent-title] button[type=submit]")
+        .await;
+    app.wait_for_text(".notice", "Bruno Costa foi adicionado(a) como agente.")
+        .await;
+    app.wait_for_row(AGENT_ROWS, "Bruno Costa", "Ativo").await;
+    app.wait_for_text(".topbar .who", "Ana Lima").await;
+    assert_eq!(app.api.login_status(BRUNO, PASSWORD).await, StatusCode::OK);
+
+    app.finish().await;
+}
