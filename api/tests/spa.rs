@@ -224,6 +224,22 @@ async fn gzip_variant_is_sent_when_the_client_accepts_it() {
 }
 
 #[tokio::test]
+async fn the_builds_precompressed_variant_is_sent_as_is() {
+    let app = TestApp::spawn().await;
+    // Level 0 ("stored") is unlike anything the server would make itself.
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+    std::io::Write::write_all(&mut encoder, APP_WASM).expect("gzip");
+    let variant = encoder.finish().expect("gzip");
+    let assets = app.web_dir.path().join("assets");
+    std::fs::write(assets.join(format!("{WASM_NAME}.gz")), &variant).expect("the .gz variant");
+
+    let response = app.get_gzip(&format!("/assets/{WASM_NAME}")).await;
+
+    assert_eq!(header_of(&response, header::CONTENT_ENCODING), "gzip");
+    assert_eq!(&response.bytes().await.expect("a body")[..], &variant[..]);
+}
+
+#[tokio::test]
 async fn matching_etag_answers_304() {
     let app = TestApp::spawn().await;
     let first = app.get("/").await;

@@ -42,22 +42,24 @@ pub fn age(at: &DateTime<Utc>, lang: Lang) -> String {
 /// A file size in the locale's number style: `840 B`, `12,5 KB` (pt-BR) / `12.5 KB` (en).
 pub fn file_size(bytes: i64, lang: Lang) -> String {
     const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
-    let mut value = bytes.max(0) as f64;
+    let bytes = i128::from(bytes.max(0));
     let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
+    let mut scale = 1_i128;
+    while bytes >= scale * 1024 && unit < UNITS.len() - 1 {
+        scale *= 1024;
         unit += 1;
     }
-    let text = if unit == 0 {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.1}")
+    if unit == 0 {
+        return format!("{bytes} B");
+    }
+    // Tenths, rounded half up, in integers: formatting a float would add about 10 KB of code to
+    // the WASM for this one label.
+    let tenths = (bytes * 10 + scale / 2) / scale;
+    let separator = match lang {
+        Lang::PtBr => ',',
+        Lang::En => '.',
     };
-    let text = match lang {
-        Lang::PtBr => text.replace('.', ","),
-        Lang::En => text,
-    };
-    format!("{text} {}", UNITS[unit])
+    format!("{}{separator}{} {}", tenths / 10, tenths % 10, UNITS[unit])
 }
 
 /// A count, followed by "+" when it is a lower bound (a broad text search is counted up to a
@@ -90,6 +92,18 @@ mod tests {
         assert_eq!(file_size(12_800, Lang::PtBr), "12,5 KB");
         assert_eq!(file_size(12_800, Lang::En), "12.5 KB");
         assert_eq!(file_size(3 * 1024 * 1024, Lang::En), "3.0 MB");
+        assert_eq!(file_size(1023, Lang::En), "1023 B");
+        assert_eq!(
+            file_size(1024 + 51, Lang::En),
+            "1.0 KB",
+            "rounds 1.0498 down"
+        );
+        assert_eq!(file_size(1024 + 52, Lang::En), "1.1 KB", "rounds 1.0508 up");
+        assert_eq!(
+            file_size(5 * 1024 * 1024 * 1024 * 1024, Lang::PtBr),
+            "5120,0 GB"
+        );
+        assert_eq!(file_size(-1, Lang::En), "0 B");
     }
 
     #[test]
