@@ -237,8 +237,8 @@ pub fn page_ids(
     if let Some(expression) = &search.expression {
         let mut values = vec![Value::Text(expression.clone())];
         let mut sql = String::from(
-            "SELECT f.rowid AS id FROM tickets_fts f CROSS JOIN tickets t ON t.id = f.rowid \
-             WHERE f.tickets_fts MATCH ?",
+            "SELECT f.rowid AS id FROM tickets_fts f CROSS JOIN tickets t INDEXED BY tickets_facets \
+             ON t.id = f.rowid WHERE f.tickets_fts MATCH ?",
         );
         if let Some(before) = before {
             sql.push_str(" AND f.rowid < ?");
@@ -283,7 +283,8 @@ pub fn statuses(
         statuses = query(
             format!(
                 "SELECT t.status FROM (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ? \
-                 ORDER BY rowid DESC LIMIT ?) f CROSS JOIN tickets t ON t.id = f.rowid \
+                 ORDER BY rowid DESC LIMIT ?) f CROSS JOIN tickets t INDEXED BY tickets_facets \
+                 ON t.id = f.rowid \
                  WHERE 1{conditions} LIMIT ?"
             ),
             values,
