@@ -68,7 +68,7 @@ step "start the server on a free loopback port (data dir $work/data)"
 env -u DESK_WEB_DIR -u DESK_JWT_SECRET -u DESK_TRUSTED_PROXIES -u DESK_CORS_ORIGINS RUST_LOG=info \
   DESK_RATE_LIMIT_API_PER_MINUTE=0 DESK_RATE_LIMIT_LOGIN_PER_MINUTE=0 \
   DESK_RATE_LIMIT_ACCOUNT_PER_MINUTE=0 \
-  "$BIN" serve --addr 127.0.0.1:0 --data-dir "$work/data" \
+  "$BIN" serve --addr 127.0.0.1:0 --data-dir "$work/data" --signup admin \
   --bcrypt-cost 4 --max-upload-mb 1 --token-ttl-minutes 120 >"$work/server.log" 2>&1 &
 server_pid=$!
 port=""

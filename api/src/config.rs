@@ -95,8 +95,8 @@ pub struct RawSettings {
     /// Secret used to sign tokens, at least 32 bytes; generated and kept in the data dir if unset.
     #[arg(long, env = "DESK_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
-    /// Who may create accounts: `admin` (the default: the first account, then administrators),
-    /// `open` (anyone) or `closed` (no one).
+    /// Who may create accounts: `open` (the default: anyone), `admin` (the first account, then
+    /// only administrators; recommended for production) or `closed` (no one).
     #[arg(long, env = "DESK_SIGNUP")]
     pub signup: Option<String>,
     /// Largest accepted upload, in MiB (1 to 1024).
@@ -136,7 +136,7 @@ pub enum Signup {
     /// The first account registers itself (and becomes the administrator); after that only a
     /// signed-in administrator creates accounts.
     Admin,
-    /// Anyone who can reach the server, e.g. for a trial.
+    /// Anyone who can reach the server (the default, as the API contract states).
     Open,
     /// No one.
     Closed,
@@ -315,8 +315,8 @@ impl TryFrom<RawSettings> for Settings {
             None => None,
         };
         let signup = match raw.signup.as_deref().map(str::trim) {
-            None | Some("admin") => Signup::Admin,
-            Some("open") => Signup::Open,
+            None | Some("open") => Signup::Open,
+            Some("admin") => Signup::Admin,
             Some("closed") => Signup::Closed,
             Some(other) => {
                 return Err(bad(
@@ -398,7 +398,7 @@ mod tests {
         let settings = Settings::try_from(RawSettings::default()).unwrap();
         assert_eq!(settings.addr, DEFAULT_ADDR);
         assert_eq!(settings.data_dir, PathBuf::from("data"));
-        assert_eq!(settings.signup, Signup::Admin);
+        assert_eq!(settings.signup, Signup::Open);
         assert_eq!(settings.max_upload_bytes, 10 * 1024 * 1024);
         assert_eq!(settings.token_ttl, Duration::from_secs(720 * 60));
         assert_eq!(settings.web, WebSource::Embedded);

@@ -35,9 +35,9 @@ pub fn auth_response(state: &AppState, row: AgentRow) -> Result<AuthResponse, Ap
 
 /// Create an account. The first account ever created is an administrator.
 ///
-/// Who may call it depends on the server's `DESK_SIGNUP`: with `admin` (the default) anyone may
-/// create the first account, and after that only an administrator signed in with a login token
-/// (`Authorization: Bearer`); with `open` anyone; with `closed` no one. The answer signs in the
+/// Who may call it depends on the server's `DESK_SIGNUP`: with `open` (the default) anyone; with
+/// `admin` anyone may create the first account, and after that only an administrator signed in
+/// with a login token (`Authorization: Bearer`); with `closed` no one. The answer signs in the
 /// new account; an administrator creating an account for someone else simply ignores that token.
 #[utoipa::path(
     post, path = "/api/v1/auth/register", tag = "auth", security((), ("bearer" = [])),

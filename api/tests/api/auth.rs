@@ -132,7 +132,7 @@ fn new_agent(name: &str) -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn by_default_only_the_first_account_registers_itself_then_admins_create_accounts() {
+async fn with_signup_admin_only_the_first_account_registers_itself_then_admins_create_accounts() {
     let app = TestApp::spawn_with(Signup::Admin).await;
     let ana = app.sign_up("Ana").await;
     assert_eq!(ana.agent.role, Role::Admin);

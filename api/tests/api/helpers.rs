@@ -83,7 +83,7 @@ impl TestAgent {
 impl TestApp {
     /// A server where anyone can register.
     pub async fn spawn() -> Self {
-        Self::spawn_configured(|_| {}).await
+        Self::spawn_with(Signup::Open).await
     }
 
     pub async fn spawn_with(signup: Signup) -> Self {
@@ -105,8 +105,6 @@ impl TestApp {
         settings.token_ttl = Duration::from_secs(3600);
         settings.bcrypt_cost = 4;
         settings.rate_limits = GENEROUS_LIMITS;
-        // Tests sign up several agents on their own; who may register is tested in auth.rs.
-        settings.signup = Signup::Open;
         configure(&mut settings);
         let app = Application::build(settings).expect("the test server starts");
         let address = format!("http://127.0.0.1:{}", app.port());

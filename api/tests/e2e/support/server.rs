@@ -34,6 +34,10 @@ impl Server {
             command
                 .arg("--web-dir")
                 .arg(&dist)
+                // The setting README recommends for production: the first account signs up,
+                // the administrator creates the others (support/seed.rs does, with her token).
+                .arg("--signup")
+                .arg("admin")
                 // Flows seed their data through the API and sign in often: limits out of the way
                 // (the API tests cover them).
                 .env("DESK_RATE_LIMIT_API_PER_MINUTE", "1000000")
