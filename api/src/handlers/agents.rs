@@ -75,7 +75,9 @@ pub async fn change_password(
     let cost = state.settings.bcrypt_cost;
     let old_hash = row.password_hash;
     let checked = old_hash.clone();
-    let new_hash = web::block(move || {
+    // Two bcrypt runs: through the same process-wide gate as logins, so a burst of password
+    // changes cannot take every core.
+    let new_hash = password::one_at_a_time(move || {
         if !password::verify(&current_password, &checked) {
             return Ok(None);
         }
