@@ -112,6 +112,9 @@ async fn rejected_or_expired_session_goes_to_login_and_back_to_the_wanted_page()
     // A token the server does not accept (say, signed with a rotated secret), not yet expired
     // by the clock: the first API call answers 401 and the app asks for a new login.
     app.goto("/login").await;
+    // The app reads the stored session once, when it starts: wait until it has (the login page
+    // is up), or it would start with the planted session and spend it before the test looks.
+    app.wait_for_text("h1", "Entrar").await;
     let session = json!({
         "token": "garbage.token.value",
         "expires_at": "2999-01-01T00:00:00Z",
