@@ -4,8 +4,9 @@ A schema can say that `channel` is a slug, not which slugs this server has; that
 string, not which cursors it issued; that an upload is binary, not that it is a PNG. A test case
 generated as valid (positive) gets real values for exactly these fields from FUZZ_FIXTURES (written
 by prepare.py), so that `positive_data_acceptance` tests what the server does with valid requests
-rather than its 404s and 422s. A case with any part generated as invalid (negative) is never
-touched: it still tests that the server refuses it.
+rather than its 404s and 422s. A case with any part generated as invalid (negative) is not
+touched (it still tests that the server refuses it), except that no case may change the agents
+the run depends on (`_spare_agents`).
 
 Authentication is given here too, by two auth providers, rather than by a fixed header: every
 operation uses the administrator's token, except the two that end the caller's sessions (logout
@@ -85,8 +86,26 @@ def _fix_ticket_fields(body: dict) -> None:
         body["assignee_id"] = _pick(FIXTURES["agent_ids"], int(assignee))
 
 
+def _spare_agents(case) -> None:
+    """`PATCH /agents/{id}` never reaches the administrator, the assignees or the session agent.
+
+    In every phase and mode, not only valid cases: a stateful run takes ids from responses (say
+    `GET /me`), and once it has made the bystander an administrator, demoting or deactivating the
+    fuzzing administrator would succeed and end the session the rest of the run uses.
+    """
+    if case.operation.path != "/api/v1/agents/{id}" or not isinstance(case.path_parameters, dict):
+        return
+    raw = case.path_parameters.get("id")
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not str(raw).isdigit():
+        return
+    protected = {*FIXTURES["agent_ids"], FIXTURES["session"]["id"]}
+    if int(raw) in protected:
+        case.path_parameters["id"] = FIXTURES["bystander_id"] if isinstance(raw, int) else str(FIXTURES["bystander_id"])
+
+
 @schemathesis.hook
 def map_case(context, case):
+    _spare_agents(case)
     if not _positive(case):
         return case
     method = case.operation.method.upper()

@@ -24,6 +24,8 @@ def main() -> None:
     while True:
         params = {"limit": 100, **({"cursor": cursor} if cursor else {})}
         page = requests.get(f"{fixtures['base']}/api/v1/audit", headers=headers, params=params, timeout=30)
+        if page.status_code == 401:
+            sys.exit("the administrator's token stopped working: a fuzzed call ended its session")
         page.raise_for_status()
         body = page.json()
         seen |= {e["action"] for e in body["items"] if (e.get("actor") or {}).get("id") == session_id}
